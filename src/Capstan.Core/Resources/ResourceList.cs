@@ -1,0 +1,238 @@
+using System.Collections;
+using System.Text;
+
+namespace Capstan.Core.Resources;
+
+/// <summary>
+/// An immutable set of named quantities (a Kubernetes ResourceList), kept sorted by name so that
+/// element-wise arithmetic is a merge of two short arrays.
+/// </summary>
+public sealed class ResourceList : IReadOnlyCollection<KeyValuePair<string, Quantity>>, IEquatable<ResourceList>
+{
+    private readonly string[] _names;
+    private readonly Quantity[] _values;
+
+    public static readonly ResourceList Empty = new([], []);
+
+    private ResourceList(string[] names, Quantity[] values)
+    {
+        _names = names;
+        _values = values;
+    }
+
+    public int Count => _names.Length;
+
+    public bool IsEmpty => _names.Length == 0;
+
+    public IEnumerable<string> Names => _names;
+
+    public Quantity this[string name] => Get(name);
+
+    public Quantity Cpu => Get(ResourceNames.Cpu);
+
+    public Quantity Memory => Get(ResourceNames.Memory);
+
+    public Quantity Pods => Get(ResourceNames.Pods);
+
+    public static ResourceList Create(IEnumerable<KeyValuePair<string, Quantity>> entries)
+    {
+        var merged = new SortedDictionary<string, Quantity>(StringComparer.Ordinal);
+        foreach (var (name, value) in entries)
+        {
+            merged[name] = merged.TryGetValue(name, out var existing) ? existing + value : value;
+        }
+
+        return FromSorted(merged);
+    }
+
+    public static ResourceList Create(params (string Name, Quantity Value)[] entries) =>
+        Create(entries.Select(e => KeyValuePair.Create(e.Name, e.Value)));
+
+    /// <summary>Parses string quantities such as <c>{"cpu": "500m", "memory": "1Gi"}</c>.</summary>
+    public static ResourceList Parse(IEnumerable<KeyValuePair<string, string>> entries) =>
+        Create(entries.Select(e => KeyValuePair.Create(e.Key, Quantity.Parse(e.Value))));
+
+    /// <summary>Shorthand for tests and builders: <c>Of("cpu", "1", "memory", "1.5Gi")</c>.</summary>
+    public static ResourceList Of(params string[] namesAndValues)
+    {
+        if (namesAndValues.Length % 2 != 0)
+        {
+            throw new ArgumentException("expected name/value pairs", nameof(namesAndValues));
+        }
+
+        var pairs = new List<KeyValuePair<string, Quantity>>();
+        for (var i = 0; i < namesAndValues.Length; i += 2)
+        {
+            pairs.Add(KeyValuePair.Create(namesAndValues[i], Quantity.Parse(namesAndValues[i + 1])));
+        }
+
+        return Create(pairs);
+    }
+
+    private static ResourceList FromSorted(SortedDictionary<string, Quantity> sorted) =>
+        sorted.Count == 0 ? Empty : new ResourceList([.. sorted.Keys], [.. sorted.Values]);
+
+    public Quantity Get(string name)
+    {
+        var index = Array.BinarySearch(_names, name, StringComparer.Ordinal);
+        return index >= 0 ? _values[index] : Quantity.Zero;
+    }
+
+    public bool Contains(string name) => Array.BinarySearch(_names, name, StringComparer.Ordinal) >= 0;
+
+    public ResourceList Add(ResourceList other) => Merge(this, other, static (a, b) => a + b);
+
+    public ResourceList Subtract(ResourceList other) => Merge(this, other, static (a, b) => a - b);
+
+    /// <summary>Element-wise maximum, as Kubernetes combines init containers with regular ones.</summary>
+    public ResourceList Max(ResourceList other) => Merge(this, other, Quantity.Max);
+
+    public ResourceList With(string name, Quantity value)
+    {
+        var dict = ToDictionary();
+        dict[name] = value;
+        return FromSorted(dict);
+    }
+
+    public ResourceList Scale(long factor) => Map(q => q * factor);
+
+    public ResourceList Map(Func<Quantity, Quantity> map)
+    {
+        var values = new Quantity[_values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = map(_values[i]);
+        }
+
+        return new ResourceList(_names, values);
+    }
+
+    /// <summary>
+    /// Returns the first resource (by name) whose request exceeds what <paramref name="capacity"/> offers,
+    /// or null when everything fits. A resource absent from the capacity offers zero.
+    /// </summary>
+    public string? FirstExceeding(ResourceList capacity)
+    {
+        for (var i = 0; i < _names.Length; i++)
+        {
+            if (_values[i].MilliValue > 0 && _values[i] > capacity.Get(_names[i]))
+            {
+                return _names[i];
+            }
+        }
+
+        return null;
+    }
+
+    public bool FitsIn(ResourceList capacity) => FirstExceeding(capacity) is null;
+
+    /// <summary>True when any quantity is negative (a capacity overdrawn).</summary>
+    public bool AnyNegative()
+    {
+        foreach (var v in _values)
+        {
+            if (v.MilliValue < 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public SortedDictionary<string, Quantity> ToDictionary()
+    {
+        var dict = new SortedDictionary<string, Quantity>(StringComparer.Ordinal);
+        for (var i = 0; i < _names.Length; i++)
+        {
+            dict[_names[i]] = _values[i];
+        }
+
+        return dict;
+    }
+
+    /// <summary>The list as Kubernetes prints it: <c>{"cpu": "8", "memory": "12Gi"}</c>.</summary>
+    public SortedDictionary<string, string> ToStrings()
+    {
+        var dict = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < _names.Length; i++)
+        {
+            dict[_names[i]] = ResourceNames.Format(_names[i], _values[i]);
+        }
+
+        return dict;
+    }
+
+    private static ResourceList Merge(ResourceList left, ResourceList right, Func<Quantity, Quantity, Quantity> combine)
+    {
+        if (left.IsEmpty && right.IsEmpty)
+        {
+            return Empty;
+        }
+
+        var names = new List<string>(left.Count + right.Count);
+        var values = new List<Quantity>(left.Count + right.Count);
+        int i = 0, j = 0;
+        while (i < left._names.Length || j < right._names.Length)
+        {
+            var cmp = i >= left._names.Length ? 1 : j >= right._names.Length ? -1 : string.CompareOrdinal(left._names[i], right._names[j]);
+            if (cmp == 0)
+            {
+                names.Add(left._names[i]);
+                values.Add(combine(left._values[i++], right._values[j++]));
+            }
+            else if (cmp < 0)
+            {
+                names.Add(left._names[i]);
+                values.Add(combine(left._values[i++], Quantity.Zero));
+            }
+            else
+            {
+                names.Add(right._names[j]);
+                values.Add(combine(Quantity.Zero, right._values[j++]));
+            }
+        }
+
+        return new ResourceList([.. names], [.. values]);
+    }
+
+    public IEnumerator<KeyValuePair<string, Quantity>> GetEnumerator()
+    {
+        for (var i = 0; i < _names.Length; i++)
+        {
+            yield return KeyValuePair.Create(_names[i], _values[i]);
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public bool Equals(ResourceList? other) =>
+        other is not null && _names.AsSpan().SequenceEqual(other._names) && _values.AsSpan().SequenceEqual(other._values);
+
+    public override bool Equals(object? obj) => Equals(obj as ResourceList);
+
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        for (var i = 0; i < _names.Length; i++)
+        {
+            hash.Add(_names[i]);
+            hash.Add(_values[i]);
+        }
+
+        return hash.ToHashCode();
+    }
+
+    public override string ToString()
+    {
+        var sb = new StringBuilder("{");
+        var first = true;
+        foreach (var (name, value) in ToStrings())
+        {
+            sb.Append(first ? "" : ", ").Append(name).Append('=').Append(value);
+            first = false;
+        }
+
+        return sb.Append('}').ToString();
+    }
+}

@@ -1,0 +1,24 @@
+namespace Capstan.Core.Resources;
+
+/// <summary>The resource names Capstan reasons about by name.</summary>
+public static class ResourceNames
+{
+    public const string Cpu = "cpu";
+    public const string Memory = "memory";
+    public const string EphemeralStorage = "ephemeral-storage";
+    public const string Pods = "pods";
+    public const string NvidiaGpu = "nvidia.com/gpu";
+    public const string AmdGpu = "amd.com/gpu";
+    public const string AwsNeuron = "aws.amazon.com/neuron";
+    public const string AwsNeuronCore = "aws.amazon.com/neuroncore";
+    public const string Efa = "vpc.amazonaws.com/efa";
+    public const string PodEni = "vpc.amazonaws.com/pod-eni";
+
+    /// <summary>True for resources measured in bytes, which print with binary suffixes.</summary>
+    public static bool IsByteResource(string name) =>
+        name is Memory or EphemeralStorage || name.StartsWith("hugepages-", StringComparison.Ordinal);
+
+    /// <summary>Formats a quantity the way Kubernetes users read it for this resource.</summary>
+    public static string Format(string name, Quantity quantity) =>
+        IsByteResource(name) ? quantity.ToBinaryString() : quantity.ToString();
+}

@@ -1,0 +1,8 @@
+namespace Capstan.Core.Scheduling;
+
+/// <summary>Toleration operators.</summary>
+public enum TolerationOperator
+{
+    Equal,
+    Exists,
+}

@@ -1,0 +1,3 @@
+using Capstan.Host;
+
+return await CapstanCli.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Capstan.Benchmarks.BenchmarkConfig).Assembly).Run(args, new Capstan.Benchmarks.BenchmarkConfig());
