@@ -1,0 +1,127 @@
+using Capstan.Core.Pods;
+using Capstan.Core.Resources;
+using Capstan.Core.Scheduling;
+using k8s.Models;
+
+namespace Capstan.Kubernetes.Conversions;
+
+/// <summary>Turns a Kubernetes pod (or a pod template) into the <see cref="PodRequest"/> the core packs.</summary>
+public static class PodConversions
+{
+    public const string DoNotEvictAnnotation = "karpenter.sh/do-not-evict";
+
+    public static PodRequest ToPodRequest(V1Pod pod, long creationOrder = 0)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var metadata = pod.Metadata ?? new V1ObjectMeta();
+        return ToPodRequest(metadata, pod.Spec ?? new V1PodSpec(), creationOrder);
+    }
+
+    public static PodRequest ToPodRequest(V1ObjectMeta metadata, V1PodSpec spec, long creationOrder = 0)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        ArgumentNullException.ThrowIfNull(spec);
+        var ns = string.IsNullOrEmpty(metadata.NamespaceProperty) ? "default" : metadata.NamespaceProperty;
+        var affinity = spec.Affinity;
+        return new PodRequest
+        {
+            Namespace = ns,
+            Name = metadata.Name ?? "",
+            Uid = metadata.Uid ?? "",
+            Labels = metadata.Labels is null ? new Dictionary<string, string>() : new Dictionary<string, string>(metadata.Labels),
+            Requests = Requests(spec),
+            NodeSelector = spec.NodeSelector is null ? Requirements.Empty : Requirements.FromLabels(spec.NodeSelector),
+            RequiredAffinity = affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution?.NodeSelectorTerms?
+                .Select(SelectorConversions.ToRequirements).ToList() ?? [],
+            PreferredAffinity = affinity?.NodeAffinity?.PreferredDuringSchedulingIgnoredDuringExecution?
+                .Select(p => new WeightedTerm<Requirements>(p.Weight, SelectorConversions.ToRequirements(p.Preference))).ToList() ?? [],
+            Tolerations = spec.Tolerations?.Select(SelectorConversions.ToToleration).ToList() ?? [],
+            TopologySpread = spec.TopologySpreadConstraints?.Select(ToSpread).ToList() ?? [],
+            RequiredPodAffinity = affinity?.PodAffinity?.RequiredDuringSchedulingIgnoredDuringExecution?.Select(ToTerm).ToList() ?? [],
+            PreferredPodAffinity = affinity?.PodAffinity?.PreferredDuringSchedulingIgnoredDuringExecution?
+                .Select(w => new WeightedTerm<PodAffinityTerm>(w.Weight, ToTerm(w.PodAffinityTerm))).ToList() ?? [],
+            RequiredPodAntiAffinity = affinity?.PodAntiAffinity?.RequiredDuringSchedulingIgnoredDuringExecution?.Select(ToTerm).ToList() ?? [],
+            PreferredPodAntiAffinity = affinity?.PodAntiAffinity?.PreferredDuringSchedulingIgnoredDuringExecution?
+                .Select(w => new WeightedTerm<PodAffinityTerm>(w.Weight, ToTerm(w.PodAffinityTerm))).ToList() ?? [],
+            HostPorts = HostPorts(spec),
+            CreationOrder = creationOrder,
+            DoNotEvict = metadata.Annotations?.TryGetValue(DoNotEvictAnnotation, out var v) == true && v == "true",
+        };
+    }
+
+    /// <summary>Effective requests of a pod spec; a container with limits but no requests requests its limits.</summary>
+    public static ResourceList Requests(V1PodSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var sidecars = spec.InitContainers?.Where(c => c.RestartPolicy == "Always").Select(ContainerRequests) ?? [];
+        var inits = spec.InitContainers?.Where(c => c.RestartPolicy != "Always").Select(ContainerRequests) ?? [];
+        var overhead = spec.Overhead is null ? null : ToResourceList(spec.Overhead);
+        return PodRequest.EffectiveRequests((spec.Containers ?? []).Select(ContainerRequests), inits, overhead, sidecars);
+    }
+
+    public static ResourceList ContainerRequests(V1Container container)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        var requests = container.Resources?.Requests;
+        var limits = container.Resources?.Limits;
+        var merged = new Dictionary<string, ResourceQuantity>(StringComparer.Ordinal);
+        foreach (var (name, value) in limits ?? new Dictionary<string, ResourceQuantity>())
+        {
+            merged[name] = value;
+        }
+
+        foreach (var (name, value) in requests ?? new Dictionary<string, ResourceQuantity>())
+        {
+            merged[name] = value;
+        }
+
+        return ToResourceList(merged);
+    }
+
+    public static ResourceList ToResourceList(IDictionary<string, ResourceQuantity> quantities)
+    {
+        ArgumentNullException.ThrowIfNull(quantities);
+        return ResourceList.Create(quantities.Select(q =>
+        {
+            var text = q.Value?.ToString() ?? "0";
+            if (!Quantity.TryParse(text, out var quantity, out var error))
+            {
+                throw new FormatException($"resource {q.Key}: {error}");
+            }
+
+            return KeyValuePair.Create(q.Key, quantity);
+        }));
+    }
+
+    private static TopologySpreadConstraint ToSpread(V1TopologySpreadConstraint c) =>
+        new(c.MaxSkew, Labels.Normalize(c.TopologyKey ?? ""), c.WhenUnsatisfiable != "ScheduleAnyway", SelectorConversions.ToLabelSelector(c.LabelSelector), c.MinDomains);
+
+    private static PodAffinityTerm ToTerm(V1PodAffinityTerm term)
+    {
+        var selector = term.NamespaceSelector;
+        var allNamespaces = selector is not null && (selector.MatchLabels is null || selector.MatchLabels.Count == 0)
+            && (selector.MatchExpressions is null || selector.MatchExpressions.Count == 0);
+        return new PodAffinityTerm(
+            SelectorConversions.ToLabelSelector(term.LabelSelector),
+            Labels.Normalize(term.TopologyKey ?? ""),
+            term.Namespaces?.ToList() ?? [],
+            allNamespaces);
+    }
+
+    private static List<HostPort> HostPorts(V1PodSpec spec)
+    {
+        var ports = new List<HostPort>();
+        foreach (var container in (spec.Containers ?? []).Concat(spec.InitContainers ?? []))
+        {
+            foreach (var port in container.Ports ?? [])
+            {
+                if (port.HostPort is > 0 and var hostPort)
+                {
+                    ports.Add(new HostPort(port.Protocol ?? "TCP", hostPort, port.HostIP ?? "0.0.0.0"));
+                }
+            }
+        }
+
+        return ports;
+    }
+}
