@@ -1,0 +1,208 @@
+using Capstan.Core.Cluster;
+using Capstan.Core.Pods;
+using Capstan.Core.Ports;
+using Capstan.Core.Provisioning;
+
+namespace Capstan.Sandbox.Cluster;
+
+/// <summary>
+/// A whole cluster held in memory: nodes, pods (pending or bound) and provisioners. It implements both
+/// cluster ports, so the sandbox and the tests run the real extender, webhook and controllers on it.
+/// </summary>
+public sealed class InMemoryCluster : IClusterState, IClusterWriter
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, NodeView> _nodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (PodRequest Pod, string? Node)> _pods = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Provisioner> _provisioners = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _evictionBlocked = new(StringComparer.Ordinal);
+
+    public bool IsSynced => true;
+
+    /// <summary>How many Binding calls reached the cluster (retries included).</summary>
+    public int BindCalls { get; private set; }
+
+    public void UpsertProvisioner(Provisioner provisioner)
+    {
+        ArgumentNullException.ThrowIfNull(provisioner);
+        lock (_gate)
+        {
+            _provisioners[provisioner.Name] = provisioner;
+        }
+    }
+
+    public void DeleteProvisioner(string name)
+    {
+        lock (_gate)
+        {
+            _provisioners.Remove(name);
+        }
+    }
+
+    public void UpsertNode(NodeView node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        lock (_gate)
+        {
+            _nodes[node.Name] = node with { Pods = [] };
+        }
+    }
+
+    /// <summary>Adds a pod, pending unless a node is given.</summary>
+    public void AddPod(PodRequest pod, string? nodeName = null)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        lock (_gate)
+        {
+            _pods[pod.Key] = (pod, nodeName);
+        }
+    }
+
+    public bool RemovePod(string podNamespace, string podName)
+    {
+        lock (_gate)
+        {
+            return _pods.Remove(Key(podNamespace, podName));
+        }
+    }
+
+    /// <summary>Makes evictions of this pod fail, as a PodDisruptionBudget would.</summary>
+    public void BlockEviction(string podNamespace, string podName)
+    {
+        lock (_gate)
+        {
+            _evictionBlocked.Add(Key(podNamespace, podName));
+        }
+    }
+
+    public IReadOnlyList<NodeView> Nodes()
+    {
+        lock (_gate)
+        {
+            return [.. _nodes.Values.OrderBy(n => n.Name, StringComparer.Ordinal).Select(WithPods)];
+        }
+    }
+
+    public NodeView? FindNode(string name)
+    {
+        lock (_gate)
+        {
+            return _nodes.TryGetValue(name, out var node) ? WithPods(node) : null;
+        }
+    }
+
+    public IReadOnlyList<Provisioner> Provisioners()
+    {
+        lock (_gate)
+        {
+            return [.. _provisioners.Values.OrderBy(p => p.Name, StringComparer.Ordinal)];
+        }
+    }
+
+    public IReadOnlyList<PodRequest> PendingPods()
+    {
+        lock (_gate)
+        {
+            return [.. _pods.Values.Where(p => p.Node is null).Select(p => p.Pod).OrderBy(p => p.CreationOrder).ThenBy(p => p.Key, StringComparer.Ordinal)];
+        }
+    }
+
+    public string? NodeOf(string podNamespace, string podName)
+    {
+        lock (_gate)
+        {
+            return _pods.TryGetValue(Key(podNamespace, podName), out var entry) ? entry.Node : null;
+        }
+    }
+
+    public PodRequest? FindPod(string podNamespace, string podName)
+    {
+        lock (_gate)
+        {
+            return _pods.TryGetValue(Key(podNamespace, podName), out var entry) ? entry.Pod : null;
+        }
+    }
+
+    public Task BindAsync(string podNamespace, string podName, string podUid, string nodeName, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            BindCalls++;
+            var key = Key(podNamespace, podName);
+            if (!_pods.TryGetValue(key, out var entry) || (podUid.Length > 0 && entry.Pod.Uid.Length > 0 && entry.Pod.Uid != podUid))
+            {
+                throw new BindingConflictException($"pod {key} not found");
+            }
+
+            if (!_nodes.ContainsKey(nodeName))
+            {
+                throw new BindingConflictException($"node {nodeName} not found");
+            }
+
+            if (entry.Node is not null && entry.Node != nodeName)
+            {
+                throw new BindingConflictException($"pod {key} is already bound to node {entry.Node}");
+            }
+
+            _pods[key] = (entry.Pod, nodeName);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task CreateNodeAsync(NodeView node, CancellationToken cancellationToken)
+    {
+        UpsertNode(node);
+        return Task.CompletedTask;
+    }
+
+    public Task CordonAsync(string nodeName, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_nodes.TryGetValue(nodeName, out var node))
+            {
+                _nodes[nodeName] = node with { Unschedulable = true };
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> EvictAsync(string podNamespace, string podName, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var key = Key(podNamespace, podName);
+            if (_evictionBlocked.Contains(key))
+            {
+                return Task.FromResult(false);
+            }
+
+            _pods.Remove(key);
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task DeleteNodeAsync(string nodeName, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _nodes.Remove(nodeName);
+            foreach (var (key, entry) in _pods.ToList())
+            {
+                if (entry.Node == nodeName)
+                {
+                    _pods.Remove(key);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private NodeView WithPods(NodeView node) =>
+        node with { Pods = [.. _pods.Values.Where(p => p.Node == node.Name).Select(p => p.Pod).OrderBy(p => p.Key, StringComparer.Ordinal)] };
+
+    private static string Key(string podNamespace, string podName) => podNamespace + "/" + podName;
+}
