@@ -1,0 +1,23 @@
+namespace Capstan.Core.Packing;
+
+/// <summary>
+/// The packing core: a pure, deterministic function from a <see cref="Snapshot"/> to a <see cref="Plan"/>.
+/// </summary>
+/// <remarks>
+/// Pods are taken largest first (cpu, then memory, then creation order and name). Each pod goes to the
+/// first existing node that can hold it, else to the first node claim already opened in this plan, else
+/// to a new claim from the highest-weight provisioner that accepts it. Soft constraints (preferred node
+/// and pod affinity, ScheduleAnyway spreads) are first treated as hard and relaxed one at a time, lightest
+/// first, when a pod fits nowhere. A new claim is sized for the pods still waiting: among the instance
+/// types that could carry it, the one with the lowest price per dollar of packed resources (valued at
+/// the LP relaxation's shadow prices) caps how far it may grow; when the plan is final every claim takes
+/// its cheapest type that fits what it carries.
+/// </remarks>
+public static class Packer
+{
+    public static Plan Solve(Snapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return new PackingRun(snapshot).Run();
+    }
+}
