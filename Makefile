@@ -4,7 +4,7 @@ DOTNET ?= dotnet
 CONFIG ?= Release
 SLN := Extender.sln
 CAPSTAN := $(DOTNET) run --project src/Capstan.Host -c $(CONFIG) --no-launch-profile --
-EXAMPLES := src/Capstan.Host/Examples
+EXAMPLES := $(CURDIR)/src/Capstan.Host/Examples
 
 .DEFAULT_GOAL := help
 .PHONY: help build test run plan bench format certs clean
@@ -22,7 +22,7 @@ test: ## build and run every test project; ends with "N passed, N failed[, N ski
 	  status=$$?; scripts/test-summary.sh artifacts/TestResults; exit $$status
 
 run: ## the sandbox: plan the tutorial scenario (inflate x10 on the on-demand provisioner)
-	$(CAPSTAN) plan $(EXAMPLES)/provisioner-on-demand-apps.yaml $(EXAMPLES)/inflate-10.yaml
+	$(CAPSTAN) plan --scale inflate=10 $(EXAMPLES)/provisioner-on-demand-apps.yaml $(EXAMPLES)/inflate.yaml
 
 plan: ## plan any manifests: make plan ARGS="--format json a.yaml b.yaml"
 	$(CAPSTAN) plan $(ARGS)

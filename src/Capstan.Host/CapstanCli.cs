@@ -7,10 +7,14 @@ public static class CapstanCli
         usage: capstan <command> [options]
 
         commands:
-          plan [--catalog FILE] [--format table|json] MANIFEST...   offline what-if plan of pending workloads
+          plan [--catalog FILE] [--format table|json] [--scale NAME=N]... MANIFEST...
+                                      offline what-if plan of pending workloads
         """;
 
-    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
+        RunAsync(args, Console.In, stdout, stderr, TimeProvider.System);
+
+    public static Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
@@ -19,6 +23,11 @@ public static class CapstanCli
         {
             stdout.WriteLine(Usage);
             return Task.FromResult(args.Length == 0 ? 2 : 0);
+        }
+
+        if (args[0] == "plan")
+        {
+            return Task.FromResult(Commands.PlanCommand.Run(args[1..], stdin, stdout, stderr, time));
         }
 
         stderr.WriteLine($"capstan: unknown command '{args[0]}'");

@@ -1,0 +1,27 @@
+using Capstan.Core.Cluster;
+using Capstan.Core.Pods;
+using Capstan.Core.Provisioning;
+
+namespace Capstan.Kubernetes.Manifests;
+
+/// <summary>What a set of YAML manifests describes, converted to Core types.</summary>
+public sealed record ManifestSet
+{
+    /// <summary>Provisioners with the v0.26.1 defaults applied.</summary>
+    public required IReadOnlyList<Provisioner> Provisioners { get; init; }
+
+    /// <summary>Names of the AWSNodeTemplates found.</summary>
+    public required IReadOnlyList<string> NodeTemplates { get; init; }
+
+    /// <summary>Pods of the workloads, expanded by replicas or parallelism and named <c>&lt;namespace&gt;/&lt;workload&gt;-&lt;i&gt;</c>.</summary>
+    public required IReadOnlyList<PodRequest> Pods { get; init; }
+
+    /// <summary>DaemonSet pod templates (overhead on every node they would run on).</summary>
+    public required IReadOnlyList<PodRequest> DaemonSets { get; init; }
+
+    /// <summary>Nodes given as existing capacity.</summary>
+    public required IReadOnlyList<NodeView> Nodes { get; init; }
+
+    /// <summary>Documents skipped, with the reason (unknown kinds, kinds that carry no pods).</summary>
+    public required IReadOnlyList<string> Notes { get; init; }
+}
