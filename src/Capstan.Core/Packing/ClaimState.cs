@@ -30,6 +30,9 @@ internal sealed class ClaimState
 
     public long[]? LimitReserved { get; set; }
 
+    /// <summary>What a pod may still request here: the cap (or the roomiest option) less what is used.</summary>
+    public long[] Room { get; set; } = [];
+
     public bool Closed { get; set; }
 
     public string? Zone => Requirements.Get(Labels.Zone)?.SingleValue;

@@ -36,6 +36,7 @@ internal sealed partial class PackingRun
     {
         var provisioner = claim.Provisioner;
         var ranked = claim.Options
+            .Where(t => claim.LimitReserved is not { } reserved || Fits(provisioner.LimitCapacity[t]!, reserved))
             .Select(t => (Type: t, Offering: _types[t].CheapestOffering(claim.Requirements)))
             .Where(o => o.Offering is not null)
             .OrderBy(o => o.Offering!.PricePerHour)

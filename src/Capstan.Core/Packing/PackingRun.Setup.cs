@@ -123,13 +123,37 @@ internal sealed partial class PackingRun
             {
                 group = new PodGroup { Id = _groups.Count, Sample = _pods[i] };
                 group.Variants = BuildVariants(group);
+                var v = group.Variants[0];
+                group.Free = group.Variants.Length == 1 && v.Spreads.Length == 0 && v.Affinity.Length == 0 && v.AntiAffinity.Length == 0
+                    && _pods[i].HostPorts.Count == 0;
                 byKey.Add(key, group);
                 _groups.Add(group);
             }
 
+            _indexInGroup[i] = group.Positions.Count;
             group.Positions.Add(i);
+            group.Remaining++;
             _groupOf[i] = group;
         }
+
+        foreach (var group in _groups)
+        {
+            group.SuffixMinCpu = GroupSuffixMin(group, _cpu);
+            group.SuffixMinMemory = GroupSuffixMin(group, _memory);
+        }
+    }
+
+    private long[] GroupSuffixMin(PodGroup group, int dim)
+    {
+        var result = new long[group.Positions.Count];
+        var min = long.MaxValue;
+        for (var k = group.Positions.Count - 1; k >= 0; k--)
+        {
+            min = Math.Min(min, dim >= 0 ? _requests[group.Positions[k]][dim] : 0);
+            result[k] = min;
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -224,6 +248,8 @@ internal sealed partial class PackingRun
             MaxPerNode = maxPerNode,
             Relaxed = string.Join(", ", relaxed),
             Compat = new AltCompat?[alternatives.Length, _provisioners.Length],
+            FirstCandidate = new int[alternatives.Length],
+            TopologyRejectionLasts = affinityTerms.Length == 0 && spreads.All(s => s.TopologyKey == Labels.Hostname),
             NodeFit = [.. alternatives.Select(_ => new sbyte[_nodes.Length])],
         };
     }

@@ -58,13 +58,11 @@ internal sealed partial class PackingRun
 
     private static TargetDomains NodeDomains(NodeState node) => new(node);
 
-    private TargetDomains ClaimDomains(ClaimState claim)
-    {
-        if (claim.Zone is not null)
-        {
-            return new TargetDomains(claim, []);
-        }
+    private TargetDomains ClaimDomains(ClaimState claim) => new(claim, _claimZones);
 
+    /// <summary>Zones where some option of an undecided claim has an available offering its requirements allow.</summary>
+    private IReadOnlyList<string> ClaimZones(ClaimState claim)
+    {
         var zones = new SortedSet<string>(StringComparer.Ordinal);
         var allowed = claim.Requirements.Get(Labels.Zone);
         var capacityTypes = claim.Requirements.Get(Labels.CapacityType);
@@ -79,7 +77,7 @@ internal sealed partial class PackingRun
             }
         }
 
-        return new TargetDomains(claim, [.. zones]);
+        return [.. zones];
     }
 
     /// <summary>

@@ -11,6 +11,8 @@ internal sealed partial class PackingRun
 {
     private const int MaxSizingScan = 512;
     private const int MaxSizingMisses = 48;
+    private const int SizingEfficient = 12;
+    private const int SizingSmallest = 6;
 
     private static readonly string[] s_ephemeralTaints =
     [
@@ -30,18 +32,21 @@ internal sealed partial class PackingRun
     private readonly ProvisionerModel[] _provisioners;
     private readonly NodeState[] _nodes;
     private readonly List<ClaimState> _claims = [];
-    private readonly List<ClaimState> _openClaims = [];
+    private readonly int[] _indexInGroup;
     private readonly long[] _suffixMinCpu;
     private readonly long[] _suffixMinMemory;
     private readonly string?[] _reasons;
     private readonly int[] _placedOnNode;
     private readonly ClaimState?[] _placedOnClaim;
+    private readonly Func<ClaimState, IReadOnlyList<string>> _claimZones;
+    private readonly Dictionary<(AltCompat Compat, string? Zone), (long[] Cap, int OwnCount)> _capCache = [];
     private double _valueCpu;
     private double _valueMemory;
 
     public PackingRun(Snapshot snapshot)
     {
         _snapshot = snapshot;
+        _claimZones = ClaimZones;
         _pods = [.. snapshot.PendingPods.OrderByDescending(p => p.Requests.Cpu).ThenByDescending(p => p.Requests.Memory)
             .ThenBy(p => p.CreationOrder).ThenBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal)];
         _dims = CollectDimensions(snapshot);
@@ -55,6 +60,7 @@ internal sealed partial class PackingRun
             .Select((p, i) => BuildProvisioner(p, i))];
         _nodes = [.. snapshot.Nodes.Select(BuildNode)];
         _groupOf = new PodGroup[_pods.Length];
+        _indexInGroup = new int[_pods.Length];
         BuildGroups();
         _suffixMinCpu = SuffixMin(_cpu);
         _suffixMinMemory = SuffixMin(_memory);
@@ -140,6 +146,7 @@ internal sealed partial class PackingRun
             node.Ports.AddRange(_pods[i].HostPorts);
             node.Placed.Add(i);
             _placedOnNode[i] = node.Index;
+            variant.Group.Remaining--;
             RecordPlacement(i, NodeDomains(node));
             if (node.Free[_cpu >= 0 ? _cpu : 0] <= 0)
             {
@@ -170,47 +177,58 @@ internal sealed partial class PackingRun
         return true;
     }
 
+    /// <remarks>
+    /// Claims are tried in creation order (first fit). Each alternative of a variant keeps a pointer past the
+    /// leading claims that rejected it for good: rejections that can only persist as the plan grows (the claim
+    /// has less room than any of the group's remaining pods needs, its requirements or host ports conflict,
+    /// anti-affinity or hostname spread forbid it). That keeps the scan short when thousands of claims are open.
+    /// </remarks>
     private bool TryOpenClaims(int i, Variant variant, int alt)
     {
         var request = _requests[i];
-        for (var c = 0; c < _openClaims.Count; c++)
+        var group = variant.Group;
+        var k = _indexInGroup[i];
+        var minCpu = _cpu >= 0 ? group.SuffixMinCpu[k] : 0;
+        var minMemory = _memory >= 0 ? group.SuffixMinMemory[k] : 0;
+        var prefix = true;
+        for (var c = variant.FirstCandidate[alt]; c < _claims.Count; c++)
         {
-            var claim = _openClaims[c];
-            if (claim.Closed)
+            var claim = _claims[c];
+            var lasting = claim.Closed
+                || (_cpu >= 0 && claim.Room[_cpu] < minCpu)
+                || (_memory >= 0 && claim.Room[_memory] < minMemory);
+            if (!lasting)
             {
-                _openClaims.RemoveAt(c--);
-                continue;
+                if (!Fits(request, claim.Room))
+                {
+                    prefix = false;
+                    continue;
+                }
+
+                var compat = Compat(variant, alt, claim.Provisioner);
+                lasting = compat.Reason is not null
+                    || (!claim.Merged.Contains(variant.Alternatives[alt]) && claim.Requirements.FirstConflict(compat.Merged) is not null)
+                    || PortsConflict(_pods[i].HostPorts, claim.Ports);
+                if (!lasting)
+                {
+                    if (!TopologyAllows(i, variant, ClaimDomains(claim), out var zone))
+                    {
+                        lasting = variant.TopologyRejectionLasts;
+                    }
+                    else if (TryCommitToClaim(i, variant, alt, claim, compat, zone))
+                    {
+                        return true;
+                    }
+                }
             }
 
-            if (claim.Cap is { } cap && !FitsWith(claim.Used, request, cap))
+            if (lasting && prefix)
             {
-                continue;
+                variant.FirstCandidate[alt] = c + 1;
             }
-
-            var compat = Compat(variant, alt, claim.Provisioner);
-            if (compat.Reason is not null)
+            else
             {
-                continue;
-            }
-
-            if (!claim.Merged.Contains(variant.Alternatives[alt]) && claim.Requirements.FirstConflict(compat.Merged) is not null)
-            {
-                continue;
-            }
-
-            if (PortsConflict(_pods[i].HostPorts, claim.Ports))
-            {
-                continue;
-            }
-
-            if (!TopologyAllows(i, variant, ClaimDomains(claim), out var zone))
-            {
-                continue;
-            }
-
-            if (TryCommitToClaim(i, variant, alt, claim, compat, zone))
-            {
-                return true;
+                prefix = false;
             }
         }
 
@@ -232,6 +250,7 @@ internal sealed partial class PackingRun
         var used = (long[])claim.Used.Clone();
         Add(used, request);
         var options = new List<int>(claim.Options.Count);
+        var room = claim.Cap is null ? new long[used.Length] : null;
         foreach (var t in claim.Options)
         {
             if (!compat.TypeSet[t] || !FitsWith(used, claim.Provisioner.Overhead[t]!, _alloc[t]))
@@ -245,6 +264,14 @@ internal sealed partial class PackingRun
             }
 
             options.Add(t);
+            if (room is not null)
+            {
+                var overhead = claim.Provisioner.Overhead[t]!;
+                for (var d = 0; d < room.Length; d++)
+                {
+                    room[d] = Math.Max(room[d], _alloc[t][d] - overhead[d]);
+                }
+            }
         }
 
         if (options.Count == 0)
@@ -252,8 +279,37 @@ internal sealed partial class PackingRun
             return false;
         }
 
+        long[]? reserved = null;
+        if (claim.Provisioner.LimitRemaining is { } remaining)
+        {
+            var headroom = (long[])remaining.Clone();
+            if (claim.LimitReserved is { } previous)
+            {
+                Add(headroom, previous);
+            }
+
+            reserved = Reservation(claim.Provisioner, options);
+            if (!Fits(reserved, headroom))
+            {
+                options = options.FindAll(t => Fits(claim.Provisioner.LimitCapacity[t]!, headroom));
+                if (options.Count == 0)
+                {
+                    return false;
+                }
+
+                reserved = Reservation(claim.Provisioner, options);
+            }
+
+            Subtract(headroom, reserved);
+            Array.Copy(headroom, remaining, headroom.Length);
+            claim.LimitReserved = reserved;
+        }
+
         Array.Copy(used, claim.Used, used.Length);
         claim.Options = options;
+        room ??= (long[])claim.Cap!.Clone();
+        Subtract(room, used);
+        claim.Room = room;
         if (narrowed)
         {
             var zoneBefore = claim.Zone;
@@ -269,7 +325,7 @@ internal sealed partial class PackingRun
         claim.Ports.AddRange(_pods[i].HostPorts);
         _placedOnClaim[i] = claim;
         RecordPlacement(i, ClaimDomains(claim));
-        UpdateLimitReservation(claim);
+        variant.Group.Remaining--;
         if (claim.Cap is { } cap && !CanStillGrow(claim.Used, cap, i))
         {
             claim.Closed = true;
@@ -332,10 +388,6 @@ internal sealed partial class PackingRun
             }
 
             _claims.Add(claim);
-            if (!claim.Closed)
-            {
-                _openClaims.Add(claim);
-            }
 
             reason = null;
             return true;
@@ -385,83 +437,66 @@ internal sealed partial class PackingRun
         return list;
     }
 
-    private static void UpdateLimitReservation(ClaimState claim)
+    /// <summary>
+    /// What a claim holds back from its provisioner's limits: the most of each limited resource among the
+    /// instance types it could still be launched as (the cheapest <see cref="PackingOptions.MaxInstanceTypes"/>),
+    /// so a launch that falls back to a bigger option never exceeds the limit.
+    /// </summary>
+    private long[] Reservation(ProvisionerModel provisioner, List<int> options)
     {
-        var provisioner = claim.Provisioner;
-        if (provisioner.LimitRemaining is not { } remaining)
-        {
-            return;
-        }
-
         var reserved = new long[provisioner.LimitNames.Length];
-        foreach (var t in claim.Options)
+        var count = Math.Min(options.Count, _snapshot.Options.MaxInstanceTypes);
+        for (var k = 0; k < count; k++)
         {
-            var capacity = provisioner.LimitCapacity[t]!;
-            for (var k = 0; k < reserved.Length; k++)
+            var capacity = provisioner.LimitCapacity[options[k]]!;
+            for (var d = 0; d < reserved.Length; d++)
             {
-                reserved[k] = Math.Max(reserved[k], capacity[k]);
+                reserved[d] = Math.Max(reserved[d], capacity[d]);
             }
         }
 
-        if (claim.LimitReserved is { } previous)
-        {
-            Add(remaining, previous);
-        }
-
-        Subtract(remaining, reserved);
-        claim.LimitReserved = reserved;
+        return reserved;
     }
 
     /// <summary>
-    /// Picks the type whose capacity caps a new claim: simulate filling each candidate with the waiting pods
-    /// of the same group (largest first) and take the lowest price per dollar of resources packed.
+    /// Picks the type whose capacity caps a new claim: for a short list of candidates (the most cost-efficient
+    /// types and the smallest that fit), simulate filling one node first-fit with the waiting pods (this
+    /// group's, up to what one node may take, and pods free to go anywhere the claim can) and take the
+    /// lowest price per dollar of resources packed. A choice is reused for the same group while enough of
+    /// its pods remain to fill such a node again.
     /// </summary>
     private long[]? ChooseCap(int i, Variant variant, AltCompat compat, ProvisionerModel provisioner, string? zone)
     {
-        var group = _groupOf[i];
-        var start = group.Positions.IndexOf(i);
+        var group = variant.Group;
+        if (_capCache.TryGetValue((compat, zone), out var cached) && group.Remaining >= 2 * cached.OwnCount && Fits(_requests[i], cached.Cap))
+        {
+            return cached.Cap;
+        }
+
+        var zonal = zone is null ? null : compat.Merged.Intersect(Requirements.Create(Requirement.In(Labels.Zone, zone)));
+        var free = new sbyte[_groups.Count];
         long[]? bestCap = null;
         var bestScore = double.PositiveInfinity;
         var bestValue = 0.0;
+        var bestOwn = 0;
         var used = new long[_dims.Length];
-        foreach (var t in compat.SizingCandidates)
+        foreach (var t in SizingShortList(i, variant, compat, provisioner))
         {
             var price = compat.Price[t];
-            if (zone is not null && _types[t].CheapestOffering(compat.Merged.Intersect(Requirements.Create(Requirement.In(Labels.Zone, zone)))) is { } zonal)
+            if (zonal is not null)
             {
-                price = zonal.PricePerHour;
-            }
-
-            var cap = Room(provisioner, t);
-            if (!Fits(_requests[i], cap))
-            {
-                continue;
-            }
-
-            Array.Clear(used);
-            double value = 0;
-            int count = 0, misses = 0, scanned = 0;
-            for (var k = start; k < group.Positions.Count && scanned < MaxSizingScan && count < variant.MaxPerNode; k++, scanned++)
-            {
-                var p = group.Positions[k];
-                if (k > start && (_placedOnClaim[p] is not null || _placedOnNode[p] >= 0))
+                if (_types[t].CheapestOffering(zonal) is not { } offering)
                 {
                     continue;
                 }
 
-                if (FitsWith(used, _requests[p], cap))
-                {
-                    Add(used, _requests[p]);
-                    value += Value(p);
-                    count++;
-                }
-                else if (++misses > MaxSizingMisses)
-                {
-                    break;
-                }
+                price = offering.PricePerHour;
             }
 
-            if (count == 0 || value <= 0)
+            var cap = Room(provisioner, t);
+            Array.Clear(used);
+            var (value, own) = SimulateFill(i, variant, compat, provisioner, cap, used, free);
+            if (own == 0 || value <= 0)
             {
                 continue;
             }
@@ -469,13 +504,137 @@ internal sealed partial class PackingRun
             var score = price / value;
             if (score < bestScore * (1 - 1e-9) || (score <= bestScore * (1 + 1e-9) && value > bestValue))
             {
-                bestScore = score;
-                bestValue = value;
-                bestCap = cap;
+                (bestScore, bestValue, bestCap, bestOwn) = (score, value, cap, own);
             }
         }
 
+        if (bestCap is not null)
+        {
+            _capCache[(compat, zone)] = (bestCap, bestOwn);
+        }
+
         return bestCap;
+    }
+
+    /// <summary>
+    /// The candidates worth simulating: the types with the lowest price per pod when filled with copies of
+    /// this pod (as many as the group still needs and one node may take), then the cheapest types that fit.
+    /// </summary>
+    private List<int> SizingShortList(int i, Variant variant, AltCompat compat, ProvisionerModel provisioner)
+    {
+        var request = _requests[i];
+        var wanted = Math.Max(1, Math.Min(variant.Group.Remaining, variant.MaxPerNode));
+        var ranked = new List<(double Cost, int Type)>(compat.SizingCandidates.Length);
+        foreach (var t in compat.SizingCandidates)
+        {
+            var copies = long.MaxValue;
+            for (var d = 0; d < request.Length; d++)
+            {
+                if (request[d] > 0)
+                {
+                    copies = Math.Min(copies, (_alloc[t][d] - provisioner.Overhead[t]![d]) / request[d]);
+                }
+            }
+
+            if (copies >= 1)
+            {
+                ranked.Add((compat.Price[t] / Math.Min(copies, wanted), t));
+            }
+        }
+
+        ranked.Sort();
+        var list = new List<int>(SizingEfficient + SizingSmallest);
+        for (var k = 0; k < ranked.Count && k < SizingEfficient; k++)
+        {
+            list.Add(ranked[k].Type);
+        }
+
+        var small = 0;
+        foreach (var t in compat.Types)
+        {
+            if (small >= SizingSmallest)
+            {
+                break;
+            }
+
+            if (!list.Contains(t) && FitsWith(request, provisioner.Overhead[t]!, _alloc[t]))
+            {
+                list.Add(t);
+                small++;
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>First-fit of the waiting pods into one node of capacity <paramref name="cap"/>; returns the packed value and how many of the group's own pods went in.</summary>
+    private (double Value, int Own) SimulateFill(int i, Variant variant, AltCompat compat, ProvisionerModel provisioner, long[] cap, long[] used, sbyte[] free)
+    {
+        var group = variant.Group;
+        double value = 0;
+        int own = 0, misses = 0;
+        var end = Math.Min(_pods.Length, i + MaxSizingScan);
+        for (var p = i; p < end; p++)
+        {
+            if (p > i && (_placedOnClaim[p] is not null || _placedOnNode[p] >= 0))
+            {
+                continue;
+            }
+
+            var g = _groupOf[p];
+            if (g == group)
+            {
+                if (own >= variant.MaxPerNode)
+                {
+                    continue;
+                }
+            }
+            else if (!IsFreeFor(g, compat, provisioner, free))
+            {
+                continue;
+            }
+
+            if (!FitsWith(used, _requests[p], cap))
+            {
+                if (++misses > MaxSizingMisses)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            Add(used, _requests[p]);
+            value += Value(p);
+            if (g == group)
+            {
+                own++;
+            }
+        }
+
+        return (value, own);
+    }
+
+    /// <summary>Whether pods of <paramref name="g"/> could share a node opened for <paramref name="compat"/> (cached per sizing decision).</summary>
+    private bool IsFreeFor(PodGroup g, AltCompat compat, ProvisionerModel provisioner, sbyte[] free)
+    {
+        if (free[g.Id] == 0)
+        {
+            var ok = false;
+            if (g.Free)
+            {
+                var variant = g.Variants[0];
+                for (var alt = 0; alt < variant.Alternatives.Length && !ok; alt++)
+                {
+                    var other = Compat(variant, alt, provisioner);
+                    ok = other.Reason is null && compat.Merged.FirstConflict(other.Merged) is null;
+                }
+            }
+
+            free[g.Id] = (sbyte)(ok ? 1 : -1);
+        }
+
+        return free[g.Id] > 0;
     }
 
     private double Value(int p)

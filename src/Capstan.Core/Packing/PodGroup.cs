@@ -13,6 +13,18 @@ internal sealed class PodGroup
     /// <summary>Positions (in packing order) of the group's pods.</summary>
     public List<int> Positions { get; } = [];
 
+    /// <summary>For each position index in the group, the smallest cpu request from there on.</summary>
+    public long[] SuffixMinCpu { get; set; } = [];
+
+    /// <summary>For each position index in the group, the smallest memory request from there on.</summary>
+    public long[] SuffixMinMemory { get; set; } = [];
+
+    /// <summary>Pods of the group not placed yet.</summary>
+    public int Remaining { get; set; }
+
+    /// <summary>True when nothing but node requirements and tolerations restricts where its pods go (no topology, no host ports, no preferences).</summary>
+    public bool Free { get; set; }
+
     /// <summary>Relaxation levels, strictest first.</summary>
     public Variant[] Variants { get; set; } = [];
 

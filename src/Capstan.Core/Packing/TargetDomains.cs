@@ -7,7 +7,7 @@ internal readonly struct TargetDomains
 {
     private readonly NodeState? _node;
     private readonly ClaimState? _claim;
-    private readonly string[]? _claimZones;
+    private readonly Func<ClaimState, IReadOnlyList<string>>? _claimZones;
 
     public TargetDomains(NodeState node)
     {
@@ -16,14 +16,14 @@ internal readonly struct TargetDomains
         _claimZones = null;
     }
 
-    public TargetDomains(ClaimState claim, string[] claimZones)
+    /// <param name="claim">The claim.</param>
+    /// <param name="claimZones">Computes the zones an undecided claim may still launch in (only called when needed).</param>
+    public TargetDomains(ClaimState claim, Func<ClaimState, IReadOnlyList<string>> claimZones)
     {
         _node = null;
         _claim = claim;
         _claimZones = claimZones;
     }
-
-    public bool IsClaim => _claim is not null;
 
     /// <summary>The target's value for a topology key, or null when it has none or (claims) it is not decided yet.</summary>
     public string? Value(string key)
@@ -49,6 +49,6 @@ internal readonly struct TargetDomains
             return [value];
         }
 
-        return _claim is not null && key == Labels.Zone ? _claimZones! : [];
+        return _claim is not null && key == Labels.Zone ? _claimZones!(_claim) : [];
     }
 }

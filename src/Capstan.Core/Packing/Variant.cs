@@ -31,6 +31,15 @@ internal sealed class Variant
     /// <summary>Zones a pod of this level could land in at all (spread skew is measured over them), filled on demand.</summary>
     public string[]? EligibleZones { get; set; }
 
+    /// <summary>Per alternative: claims before this index rejected this level for good.</summary>
+    public required int[] FirstCandidate { get; init; }
+
+    /// <summary>
+    /// True when a topology rejection cannot be lifted later (no pod affinity and no spread outside the
+    /// hostname key: counts and anti-affinity domains only grow).
+    /// </summary>
+    public required bool TopologyRejectionLasts { get; init; }
+
     /// <summary>Compatibility per [alternative, provisioner], filled on demand.</summary>
     public required AltCompat?[,] Compat { get; init; }
 
