@@ -39,9 +39,11 @@ internal sealed class ExtenderHost : IAsyncDisposable
         IClusterWriter writer,
         IProvisioningTrigger? trigger = null,
         IDictionary<string, string?>? configuration = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        Action<TestCertificates>? beforeStart = null)
     {
         var certificates = TestCertificates.Create(TimeProvider.System.GetUtcNow());
+        beforeStart?.Invoke(certificates);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?>());
