@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Options;
+
+namespace Capstan.Extender;
+
+/// <summary>Cross-field rules of <see cref="ExtenderOptions"/>; each failure says what to fix.</summary>
+internal sealed class ExtenderOptionsValidator : IValidateOptions<ExtenderOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ExtenderOptions options)
+    {
+        var failures = new List<string>();
+        if (options.RequireClientCertificate && string.IsNullOrWhiteSpace(options.ClientCaFile))
+        {
+            failures.Add($"{ExtenderOptions.SectionName}:RequireClientCertificate is true but no client CA is configured: set {ExtenderOptions.TlsClientCaKey} (or {ExtenderOptions.SectionName}:ClientCaFile) to the PEM file of the CA that signs the scheduler's client certificate.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.ClientCaFile) && !File.Exists(options.ClientCaFile))
+        {
+            failures.Add($"client CA file '{options.ClientCaFile}' does not exist.");
+        }
+
+        if (options.LedgerEntryTtl <= TimeSpan.Zero)
+        {
+            failures.Add($"{ExtenderOptions.SectionName}:LedgerEntryTtl must be positive (default 00:02:00).");
+        }
+
+        if (options.MaxRequestBodyBytes <= 0)
+        {
+            failures.Add($"{ExtenderOptions.SectionName}:MaxRequestBodyBytes must be positive (default 33554432).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

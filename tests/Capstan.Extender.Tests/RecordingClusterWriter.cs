@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using Capstan.Core.Cluster;
+using Capstan.Core.Ports;
+
+namespace Capstan.Extender.Tests;
+
+/// <summary>A cluster writer that records bindings and yields before answering, so parallel binds interleave.</summary>
+internal sealed class RecordingClusterWriter : IClusterWriter
+{
+    private readonly ConcurrentQueue<(string Pod, string Node)> _bindings = new();
+
+    public IReadOnlyList<(string Pod, string Node)> Bindings => [.. _bindings];
+
+    public Exception? Failure { get; set; }
+
+    public async Task BindAsync(string podNamespace, string podName, string podUid, string nodeName, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        if (Failure is not null)
+        {
+            throw Failure;
+        }
+
+        _bindings.Enqueue((podNamespace + "/" + podName, nodeName));
+    }
+
+    public Task CreateNodeAsync(NodeView node, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task CordonAsync(string nodeName, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<bool> EvictAsync(string podNamespace, string podName, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task DeleteNodeAsync(string nodeName, CancellationToken cancellationToken) => Task.CompletedTask;
+}
