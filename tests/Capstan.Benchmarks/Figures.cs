@@ -16,7 +16,7 @@ public static class Figures
         {
             foreach (var self in new[] { false, true })
             {
-                Compare(output, $"karpenter pods={pods} selfAffinity={self}", costAware => PackingFixtures.Karpenter(pods, self, costAware));
+                Compare(output, $"karpenter pods={pods} selfAffinity={self}", sizing => PackingFixtures.Karpenter(pods, self, sizing));
             }
         }
 
@@ -24,7 +24,7 @@ public static class Figures
         {
             foreach (var mixed in new[] { false, true })
             {
-                Compare(output, $"catalog pods={pods} mixed={mixed}", costAware => PackingFixtures.Catalog(pods, mixed, costAware));
+                Compare(output, $"catalog pods={pods} mixed={mixed}", sizing => PackingFixtures.Catalog(pods, mixed, sizing));
             }
         }
     }
@@ -55,12 +55,12 @@ public static class Figures
         }
     }
 
-    private static void Compare(TextWriter output, string name, Func<bool, Snapshot> snapshot)
+    private static void Compare(TextWriter output, string name, Func<SizingStrategy, Snapshot> snapshot)
     {
-        var watch = Stopwatch.StartNew();
-        var aware = Packer.Solve(snapshot(true));
-        var elapsed = watch.Elapsed;
-        var ffd = Packer.Solve(snapshot(false));
-        output.WriteLine($"{PackingFixtures.Describe(name, aware)} | plain FFD: nodes={ffd.NodeClaims.Count} cost=${ffd.TotalPricePerHour:0.000}/h | one cold run {elapsed.TotalMilliseconds:0} ms");
+        var best = Packer.Solve(snapshot(SizingStrategy.Best));
+        var sized = Packer.Solve(snapshot(SizingStrategy.CostAware));
+        var ffd = Packer.Solve(snapshot(SizingStrategy.FirstFitDecreasing));
+        output.WriteLine($"{PackingFixtures.Describe(name, best)} | cost-aware only: nodes={sized.NodeClaims.Count} ${sized.TotalPricePerHour:0.000}/h"
+            + $" | plain FFD: nodes={ffd.NodeClaims.Count} ${ffd.TotalPricePerHour:0.000}/h");
     }
 }

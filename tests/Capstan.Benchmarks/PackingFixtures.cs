@@ -15,7 +15,7 @@ public static class PackingFixtures
     private static readonly Lazy<IReadOnlyList<InstanceType>> s_catalog = new(() => InstanceCatalog.BuiltIn.InstanceTypes());
 
     /// <summary>Karpenter's fixture: 400 fake types, one NodePool with huge limits (memory 1,000,000Gi: quantities stop at about 2 PiB), the diverse pod mix (seed 42).</summary>
-    public static Snapshot Karpenter(int pods, bool selfAffinity, bool costAware = true) => new()
+    public static Snapshot Karpenter(int pods, bool selfAffinity, SizingStrategy sizing = SizingStrategy.Best) => new()
     {
         PendingPods = DiversePods.Create(pods, 42, selfAffinity),
         Provisioners =
@@ -27,16 +27,16 @@ public static class PackingFixtures
             }),
         ],
         InstanceTypes = s_fakeTypes.Value,
-        Options = PackingOptions.Default with { CostAwareSizing = costAware },
+        Options = PackingOptions.Default with { Sizing = sizing },
     };
 
     /// <summary>The real us-east-1 catalog with no provisioner requirements (every type is a candidate).</summary>
-    public static Snapshot Catalog(int pods, bool mixed, bool costAware = true) => new()
+    public static Snapshot Catalog(int pods, bool mixed, SizingStrategy sizing = SizingStrategy.Best) => new()
     {
         PendingPods = mixed ? MixedPods(pods) : UniformPods(pods),
         Provisioners = [new ProvisionerState(new Provisioner { Name = "default" })],
         InstanceTypes = s_catalog.Value,
-        Options = PackingOptions.Default with { CostAwareSizing = costAware },
+        Options = PackingOptions.Default with { Sizing = sizing },
     };
 
     /// <summary>The tutorial's inflate pod (1 cpu, 1.5Gi) repeated.</summary>

@@ -15,7 +15,7 @@ internal sealed class ClaimState
 
     public required long[] Used { get; init; }
 
-    /// <summary>The most this claim may grow to (allocatable less overhead of its sizing type); null: no cap.</summary>
+    /// <summary>The room of the type the claim was sized for: it may not grow past this (cost-aware sizing); null: no sizing.</summary>
     public long[]? Cap { get; set; }
 
     /// <summary>Global type indices that fit the pods so far and meet the requirements, ascending.</summary>

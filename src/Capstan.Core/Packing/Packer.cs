@@ -11,13 +11,38 @@ namespace Capstan.Core.Packing;
 /// first, when a pod fits nowhere. A new claim is sized for the pods still waiting: among the instance
 /// types that could carry it, the one with the lowest price per dollar of packed resources (valued at
 /// the LP relaxation's shadow prices) caps how far it may grow; when the plan is final every claim takes
-/// its cheapest type that fits what it carries.
+/// its cheapest type that fits what it carries. By default the core also plans with Karpenter's uncapped
+/// first-fit-decreasing and keeps the cheaper plan: sizing wins on real catalogs (big types cost more
+/// per pod than small ones), uncapped packing wins where prices are linear and pod shapes mixed.
 /// </remarks>
 public static class Packer
 {
     public static Plan Solve(Snapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        return new PackingRun(snapshot).Run();
+        if (snapshot.Options.Sizing != SizingStrategy.Best)
+        {
+            return new PackingRun(snapshot).Run();
+        }
+
+        var sized = new PackingRun(snapshot with { Options = snapshot.Options with { Sizing = SizingStrategy.CostAware } }).Run();
+        var plain = new PackingRun(snapshot with { Options = snapshot.Options with { Sizing = SizingStrategy.FirstFitDecreasing } }).Run();
+        return Better(sized, plain);
+    }
+
+    /// <summary>Fewer unschedulable pods first, then the lower price, then fewer nodes; ties keep the first.</summary>
+    internal static Plan Better(Plan first, Plan second)
+    {
+        if (first.Unschedulable.Count != second.Unschedulable.Count)
+        {
+            return first.Unschedulable.Count < second.Unschedulable.Count ? first : second;
+        }
+
+        if (Math.Abs(first.TotalPricePerHour - second.TotalPricePerHour) > 1e-9)
+        {
+            return first.TotalPricePerHour < second.TotalPricePerHour ? first : second;
+        }
+
+        return second.NodeClaims.Count < first.NodeClaims.Count ? second : first;
     }
 }

@@ -8,11 +8,8 @@ public sealed record PackingOptions
     /// <summary>Instance-type options kept per node claim, cheapest first (AWS launches with at most 60).</summary>
     public int MaxInstanceTypes { get; init; } = 60;
 
-    /// <summary>
-    /// Size each new node claim for the pods still waiting (cheapest price per packed resource) instead of
-    /// letting it grow to the largest type. Off gives Karpenter's plain first-fit-decreasing.
-    /// </summary>
-    public bool CostAwareSizing { get; init; } = true;
+    /// <summary>How big new node claims may grow; the default plans both ways and keeps the cheaper plan.</summary>
+    public SizingStrategy Sizing { get; init; } = SizingStrategy.Best;
 
     /// <summary>Prefix of node claim names.</summary>
     public string ClaimNamePrefix { get; init; } = "";

@@ -9,10 +9,10 @@ namespace Capstan.Core.Packing;
 /// <summary>One execution of the packing core over a snapshot (see <see cref="Packer"/> for the algorithm).</summary>
 internal sealed partial class PackingRun
 {
-    private const int MaxSizingScan = 512;
+    private const int MaxSizingScan = 2048;
     private const int MaxSizingMisses = 48;
-    private const int SizingEfficient = 12;
-    private const int SizingSmallest = 6;
+    private const int SizingPerClass = 2;
+    private const double SizingTolerance = 0.02;
 
     private static readonly string[] s_ephemeralTaints =
     [
@@ -40,6 +40,7 @@ internal sealed partial class PackingRun
     private readonly ClaimState?[] _placedOnClaim;
     private readonly Func<ClaimState, IReadOnlyList<string>> _claimZones;
     private readonly Dictionary<(AltCompat Compat, string? Zone), (long[] Cap, int OwnCount)> _capCache = [];
+    private int[] _sizingCounts = [];
     private double _valueCpu;
     private double _valueMemory;
 
@@ -72,6 +73,7 @@ internal sealed partial class PackingRun
 
     public Plan Run()
     {
+        _sizingCounts = new int[_groups.Count];
         ComputeValuation();
         var pending = Enumerable.Range(0, _pods.Length).ToList();
         for (var pass = 0; pass < 3 && pending.Count > 0; pass++)
@@ -250,7 +252,7 @@ internal sealed partial class PackingRun
         var used = (long[])claim.Used.Clone();
         Add(used, request);
         var options = new List<int>(claim.Options.Count);
-        var room = claim.Cap is null ? new long[used.Length] : null;
+        var room = new long[used.Length];
         foreach (var t in claim.Options)
         {
             if (!compat.TypeSet[t] || !FitsWith(used, claim.Provisioner.Overhead[t]!, _alloc[t]))
@@ -264,13 +266,10 @@ internal sealed partial class PackingRun
             }
 
             options.Add(t);
-            if (room is not null)
+            var overhead = claim.Provisioner.Overhead[t]!;
+            for (var d = 0; d < room.Length; d++)
             {
-                var overhead = claim.Provisioner.Overhead[t]!;
-                for (var d = 0; d < room.Length; d++)
-                {
-                    room[d] = Math.Max(room[d], _alloc[t][d] - overhead[d]);
-                }
+                room[d] = Math.Max(room[d], _alloc[t][d] - overhead[d]);
             }
         }
 
@@ -278,6 +277,13 @@ internal sealed partial class PackingRun
         {
             return false;
         }
+
+        // Cost-aware sizing: a claim fills up to the room of the type it was sized for.
+        if (claim.Cap is { } cap && !Fits(used, cap))
+        {
+            return false;
+        }
+
 
         long[]? reserved = null;
         if (claim.Provisioner.LimitRemaining is { } remaining)
@@ -307,7 +313,14 @@ internal sealed partial class PackingRun
 
         Array.Copy(used, claim.Used, used.Length);
         claim.Options = options;
-        room ??= (long[])claim.Cap!.Clone();
+        if (claim.Cap is { } capRoom)
+        {
+            for (var d = 0; d < room.Length; d++)
+            {
+                room[d] = Math.Min(room[d], capRoom[d]);
+            }
+        }
+
         Subtract(room, used);
         claim.Room = room;
         if (narrowed)
@@ -326,7 +339,7 @@ internal sealed partial class PackingRun
         _placedOnClaim[i] = claim;
         RecordPlacement(i, ClaimDomains(claim));
         variant.Group.Remaining--;
-        if (claim.Cap is { } cap && !CanStillGrow(claim.Used, cap, i))
+        if (!CanStillGrow(claim.Room, i))
         {
             claim.Closed = true;
         }
@@ -375,9 +388,9 @@ internal sealed partial class PackingRun
                 continue;
             }
 
-            if (_snapshot.Options.CostAwareSizing)
+            if (_snapshot.Options.Sizing == SizingStrategy.CostAware)
             {
-                claim.Cap = ChooseCap(i, variant, compat, provisioner, zone);
+                claim.Cap = SizeCap(i, variant, compat, provisioner, zone);
             }
 
             claim.Merged.Add(variant.Alternatives[alt]);
@@ -459,13 +472,12 @@ internal sealed partial class PackingRun
     }
 
     /// <summary>
-    /// Picks the type whose capacity caps a new claim: for a short list of candidates (the most cost-efficient
-    /// types and the smallest that fit), simulate filling one node first-fit with the waiting pods (this
-    /// group's, up to what one node may take, and pods free to go anywhere the claim can) and take the
-    /// lowest price per dollar of resources packed. A choice is reused for the same group while enough of
-    /// its pods remain to fill such a node again.
+    /// Sizes a new claim: for a short list of candidate types, simulate filling one node first-fit with the
+    /// waiting pods (this group's, up to what one node may take, and any others the claim admits) and take
+    /// the best price per dollar of packed pods; the claim may not grow past that type's room. A size is
+    /// reused for the same group while enough of its pods remain to fill such a node again.
     /// </summary>
-    private long[]? ChooseCap(int i, Variant variant, AltCompat compat, ProvisionerModel provisioner, string? zone)
+    private long[]? SizeCap(int i, Variant variant, AltCompat compat, ProvisionerModel provisioner, string? zone)
     {
         var group = variant.Group;
         if (_capCache.TryGetValue((compat, zone), out var cached) && group.Remaining >= 2 * cached.OwnCount && Fits(_requests[i], cached.Cap))
@@ -474,12 +486,9 @@ internal sealed partial class PackingRun
         }
 
         var zonal = zone is null ? null : compat.Merged.Intersect(Requirements.Create(Requirement.In(Labels.Zone, zone)));
-        var free = new sbyte[_groups.Count];
-        long[]? bestCap = null;
-        var bestScore = double.PositiveInfinity;
-        var bestValue = 0.0;
-        var bestOwn = 0;
+        var admitted = new sbyte[_groups.Count];
         var used = new long[_dims.Length];
+        var scored = new List<(double Score, double Value, long[] Room, int Own)>();
         foreach (var t in SizingShortList(i, variant, compat, provisioner))
         {
             var price = compat.Price[t];
@@ -493,38 +502,45 @@ internal sealed partial class PackingRun
                 price = offering.PricePerHour;
             }
 
-            var cap = Room(provisioner, t);
+            var room = Room(provisioner, t);
             Array.Clear(used);
-            var (value, own) = SimulateFill(i, variant, compat, provisioner, cap, used, free);
-            if (own == 0 || value <= 0)
+            var (value, own) = SimulateFill(i, variant, compat, provisioner, room, used, admitted);
+            if (own > 0 && value > 0)
             {
-                continue;
-            }
-
-            var score = price / value;
-            if (score < bestScore * (1 - 1e-9) || (score <= bestScore * (1 + 1e-9) && value > bestValue))
-            {
-                (bestScore, bestValue, bestCap, bestOwn) = (score, value, cap, own);
+                scored.Add((price / value, value, room, own));
             }
         }
 
-        if (bestCap is not null)
+        if (scored.Count == 0)
         {
-            _capCache[(compat, zone)] = (bestCap, bestOwn);
+            return null;
         }
 
-        return bestCap;
+        // Within a small tolerance of the best price per packed dollar, the roomier node wins: it evens out
+        // the mix of pod shapes and leaves fewer nodes; right-sizing at the end trims what stays empty.
+        var best = scored.Min(c => c.Score);
+        var chosen = scored.Where(c => c.Score <= best * (1 + SizingTolerance)).MaxBy(c => c.Value);
+        _capCache[(compat, zone)] = (chosen.Room, chosen.Own);
+        return chosen.Room;
     }
 
     /// <summary>
-    /// The candidates worth simulating: the types with the lowest price per pod when filled with copies of
-    /// this pod (as many as the group still needs and one node may take), then the cheapest types that fit.
+    /// The candidates worth simulating: per size class (how many copies of this pod fit: 1, 2-3, 4-7, ...)
+    /// the two types with the lowest price per copy, so small and large nodes both get a fair trial.
     /// </summary>
     private List<int> SizingShortList(int i, Variant variant, AltCompat compat, ProvisionerModel provisioner)
     {
         var request = _requests[i];
         var wanted = Math.Max(1, Math.Min(variant.Group.Remaining, variant.MaxPerNode));
-        var ranked = new List<(double Cost, int Type)>(compat.SizingCandidates.Length);
+        var best = new (double Cost, int Type)[64, SizingPerClass];
+        for (var b = 0; b < 64; b++)
+        {
+            for (var k = 0; k < SizingPerClass; k++)
+            {
+                best[b, k] = (double.PositiveInfinity, -1);
+            }
+        }
+
         foreach (var t in compat.SizingCandidates)
         {
             var copies = long.MaxValue;
@@ -536,43 +552,55 @@ internal sealed partial class PackingRun
                 }
             }
 
-            if (copies >= 1)
+            if (copies < 1)
             {
-                ranked.Add((compat.Price[t] / Math.Min(copies, wanted), t));
+                continue;
+            }
+
+            var bucket = 63 - long.LeadingZeroCount(copies);
+            var cost = compat.Price[t] / Math.Min(copies, wanted);
+            for (var k = 0; k < SizingPerClass; k++)
+            {
+                if (cost < best[bucket, k].Cost)
+                {
+                    for (var m = SizingPerClass - 1; m > k; m--)
+                    {
+                        best[bucket, m] = best[bucket, m - 1];
+                    }
+
+                    best[bucket, k] = (cost, t);
+                    break;
+                }
             }
         }
 
-        ranked.Sort();
-        var list = new List<int>(SizingEfficient + SizingSmallest);
-        for (var k = 0; k < ranked.Count && k < SizingEfficient; k++)
+        var list = new List<int>();
+        for (var b = 0; b < 64; b++)
         {
-            list.Add(ranked[k].Type);
-        }
-
-        var small = 0;
-        foreach (var t in compat.Types)
-        {
-            if (small >= SizingSmallest)
+            for (var k = 0; k < SizingPerClass; k++)
             {
-                break;
-            }
-
-            if (!list.Contains(t) && FitsWith(request, provisioner.Overhead[t]!, _alloc[t]))
-            {
-                list.Add(t);
-                small++;
+                if (best[b, k].Type >= 0)
+                {
+                    list.Add(best[b, k].Type);
+                }
             }
         }
 
         return list;
     }
 
-    /// <summary>First-fit of the waiting pods into one node of capacity <paramref name="cap"/>; returns the packed value and how many of the group's own pods went in.</summary>
-    private (double Value, int Own) SimulateFill(int i, Variant variant, AltCompat compat, ProvisionerModel provisioner, long[] cap, long[] used, sbyte[] free)
+    /// <summary>
+    /// First-fit of the waiting pods into one node of capacity <paramref name="cap"/>: this group's pods and
+    /// any other pods the claim's requirements admit, each group at most as many as one node may take.
+    /// Returns the packed value and how many of the group's own pods went in.
+    /// </summary>
+    private (double Value, int Own) SimulateFill(int i, Variant variant, AltCompat compat, ProvisionerModel provisioner, long[] cap, long[] used, sbyte[] admitted)
     {
         var group = variant.Group;
+        var counts = _sizingCounts;
+        Array.Clear(counts);
         double value = 0;
-        int own = 0, misses = 0;
+        var misses = 0;
         var end = Math.Min(_pods.Length, i + MaxSizingScan);
         for (var p = i; p < end; p++)
         {
@@ -582,14 +610,8 @@ internal sealed partial class PackingRun
             }
 
             var g = _groupOf[p];
-            if (g == group)
-            {
-                if (own >= variant.MaxPerNode)
-                {
-                    continue;
-                }
-            }
-            else if (!IsFreeFor(g, compat, provisioner, free))
+            var perNode = g == group ? variant.MaxPerNode : g.Variants[0].MaxPerNode;
+            if (counts[g.Id] >= perNode || (g != group && !Admits(g, compat, provisioner, admitted)))
             {
                 continue;
             }
@@ -606,35 +628,29 @@ internal sealed partial class PackingRun
 
             Add(used, _requests[p]);
             value += Value(p);
-            if (g == group)
-            {
-                own++;
-            }
+            counts[g.Id]++;
         }
 
-        return (value, own);
+        return (value, counts[group.Id]);
     }
 
     /// <summary>Whether pods of <paramref name="g"/> could share a node opened for <paramref name="compat"/> (cached per sizing decision).</summary>
-    private bool IsFreeFor(PodGroup g, AltCompat compat, ProvisionerModel provisioner, sbyte[] free)
+    private bool Admits(PodGroup g, AltCompat compat, ProvisionerModel provisioner, sbyte[] admitted)
     {
-        if (free[g.Id] == 0)
+        if (admitted[g.Id] == 0)
         {
             var ok = false;
-            if (g.Free)
+            var variant = g.Variants[0];
+            for (var alt = 0; alt < variant.Alternatives.Length && !ok; alt++)
             {
-                var variant = g.Variants[0];
-                for (var alt = 0; alt < variant.Alternatives.Length && !ok; alt++)
-                {
-                    var other = Compat(variant, alt, provisioner);
-                    ok = other.Reason is null && compat.Merged.FirstConflict(other.Merged) is null;
-                }
+                var other = Compat(variant, alt, provisioner);
+                ok = other.Reason is null && compat.Merged.FirstConflict(other.Merged) is null;
             }
 
-            free[g.Id] = (sbyte)(ok ? 1 : -1);
+            admitted[g.Id] = (sbyte)(ok ? 1 : -1);
         }
 
-        return free[g.Id] > 0;
+        return admitted[g.Id] > 0;
     }
 
     private double Value(int p)
@@ -660,13 +676,17 @@ internal sealed partial class PackingRun
 
         var (cpu, memory, price) = TypeVectors(_provisioners.SelectMany(p => p.Types.Select(t => (p, t))));
         var solution = LpBound.Solve(demandCpu, demandMemory, cpu, memory, price);
-        _valueCpu = solution.CpuPrice;
-        _valueMemory = solution.MemoryPrice;
-        if (_valueCpu <= 0 && _valueMemory <= 0 && cpu.Count > 0)
+        if (cpu.Count == 0)
         {
-            // Degenerate demand (no cpu and memory requests): value pods by cpu at the cheapest rate.
-            _valueCpu = Enumerable.Range(0, cpu.Count).Min(k => price[k] / Math.Max(1, cpu[k]));
+            return;
         }
+
+        // A resource the LP leaves unpriced (not binding) still keeps a tenth of its cheapest standalone price,
+        // so pods that are mostly of that resource are not worthless when sizing nodes.
+        var floorCpu = Enumerable.Range(0, cpu.Count).Min(k => price[k] / Math.Max(1, cpu[k]));
+        var floorMemory = Enumerable.Range(0, memory.Count).Min(k => price[k] / Math.Max(1, memory[k]));
+        _valueCpu = solution.CpuPrice + (0.1 * floorCpu);
+        _valueMemory = solution.MemoryPrice + (0.1 * floorMemory);
     }
 
     private (List<double> Cpu, List<double> Memory, List<double> Price) TypeVectors(IEnumerable<(ProvisionerModel Provisioner, int Type)> entries)
@@ -690,7 +710,7 @@ internal sealed partial class PackingRun
         return (cpu, memory, price);
     }
 
-    private bool CanStillGrow(long[] used, long[] cap, int position)
+    private bool CanStillGrow(long[] room, int position)
     {
         var next = position + 1;
         if (next >= _pods.Length)
@@ -698,8 +718,8 @@ internal sealed partial class PackingRun
             return false;
         }
 
-        return (_cpu < 0 || cap[_cpu] - used[_cpu] >= _suffixMinCpu[next])
-            && (_memory < 0 || cap[_memory] - used[_memory] >= _suffixMinMemory[next]);
+        return (_cpu < 0 || room[_cpu] >= _suffixMinCpu[next])
+            && (_memory < 0 || room[_memory] >= _suffixMinMemory[next]);
     }
 
     private long[] SuffixMin(int dim)

@@ -172,7 +172,7 @@ public sealed class PackerPropertyTests
             Nodes = nodes,
             Provisioners = [.. provisioners.Select(p => new ProvisionerState(p))],
             InstanceTypes = random.Next(2) == 0 ? PackerTestKit.GeneralPurpose() : FakeInstanceTypes.KarpenterBenchmark(24),
-            Options = PackingOptions.Default with { CostAwareSizing = random.Next(4) != 0 },
+            Options = PackingOptions.Default with { Sizing = (SizingStrategy)random.Next(3) },
         };
     }
 }
