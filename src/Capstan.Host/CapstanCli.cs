@@ -8,6 +8,8 @@ public static class CapstanCli
 
         commands:
           plan [--catalog FILE] [--format table|json] MANIFEST...   offline what-if plan of pending workloads
+          serve [--listen URL] --cert FILE --key FILE [--client-ca FILE]   the HTTPS service (webhook, health, metrics)
+          sandbox --no-scenario [--listen URL]   the HTTPS service over an empty in-memory cluster
         """;
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
@@ -19,6 +21,14 @@ public static class CapstanCli
         {
             stdout.WriteLine(Usage);
             return Task.FromResult(args.Length == 0 ? 2 : 0);
+        }
+
+        switch (args[0])
+        {
+            case "serve":
+                return Commands.ServeCommand.RunAsync(args[1..], stdout, stderr);
+            case "sandbox":
+                return Commands.SandboxCommand.RunAsync(args[1..], stdout, stderr);
         }
 
         stderr.WriteLine($"capstan: unknown command '{args[0]}'");
