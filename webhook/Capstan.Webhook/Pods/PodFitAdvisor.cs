@@ -35,8 +35,8 @@ public static class PodFitAdvisor
                 return [];
             }
 
-            if (closest is null || problems.Count < closest.Value.Problems.Count
-                || (problems.Count == closest.Value.Problems.Count && provisioner.Weight > closest.Value.Provisioner.Weight))
+            if (closest is null || Score(problems) < Score(closest.Value.Problems)
+                || (Score(problems) == Score(closest.Value.Problems) && provisioner.Weight > closest.Value.Provisioner.Weight))
             {
                 closest = (provisioner, problems);
             }
@@ -96,6 +96,9 @@ public static class PodFitAdvisor
 
         return problems;
     }
+
+    /// <summary>Label mismatches weigh more than an untolerated taint: the Provisioner whose labels match is the closest.</summary>
+    private static int Score(List<string> problems) => problems.Sum(p => p.StartsWith("taint ", StringComparison.Ordinal) ? 1 : 2);
 
     private static bool FitsNode(PodRequest pod, NodeView node)
     {
