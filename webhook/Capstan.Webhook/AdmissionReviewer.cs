@@ -107,7 +107,7 @@ public sealed class AdmissionReviewer(
     {
         var request = review.Request!;
         var uid = request.Uid!;
-        if (cluster is null || request.Operation != AdmissionRequest.Create || request.Object is not { ValueKind: JsonValueKind.Object } obj
+        if (cluster is null || !IsWrite(request) || request.Object is not { ValueKind: JsonValueKind.Object } obj
             || PodTemplates.Find(request.Kind!, obj) is not { } template)
         {
             return Reply(review, AdmissionResponse.Allow(uid));
