@@ -33,6 +33,7 @@ public static class CapstanApp
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<ServingCertificate>();
         builder.Services.TryAddSingleton<ClientCertificateAuthority>();
+        builder.Services.AddHostedService<ServingCertificateLoader>();
         builder.WebHost.ConfigureKestrel(ConfigureKestrel);
 
         var sandbox = builder.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>()?.IsSandbox == true;
@@ -76,26 +77,32 @@ public static class CapstanApp
             : TypedResults.Text("cluster caches not synced", statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
+    /// <remarks>
+    /// Runs while the app is built, before options validation (which runs at start), so it reads the raw
+    /// configuration and resolves the certificate services lazily, on the first handshake. A bad listen address is
+    /// skipped here and reported by <see cref="ServerOptionsValidator"/> when the host starts.
+    /// </remarks>
     private static void ConfigureKestrel(KestrelServerOptions kestrel)
     {
         var services = kestrel.ApplicationServices;
-        var server = services.GetRequiredService<IOptions<ServerOptions>>().Value;
-        var certificate = services.GetRequiredService<ServingCertificate>();
-        var clientCa = services.GetRequiredService<ClientCertificateAuthority>();
+        var configuration = services.GetRequiredService<IConfiguration>();
+        var server = configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
+        var tls = configuration.GetSection(TlsOptions.SectionName).Get<TlsOptions>() ?? new TlsOptions();
         kestrel.AddServerHeader = false;
         kestrel.Limits.MaxRequestBodySize = server.MaxRequestBodyBytes;
         kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
-        if (!ListenAddress.TryParse(server.Listen, out var address, out var error))
+        if (!ListenAddress.TryParse(server.Listen, out var address, out _))
         {
-            throw new OptionsValidationException(ServerOptions.SectionName, typeof(ServerOptions), [error]);
+            return;
         }
 
+        var clientCa = !string.IsNullOrWhiteSpace(tls.ClientCaFile);
         void Https(ListenOptions listen) => listen.UseHttps(new HttpsConnectionAdapterOptions
         {
             SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            ServerCertificateSelector = (_, _) => certificate.Current(),
-            ClientCertificateMode = clientCa.IsEnabled ? ClientCertificateMode.AllowCertificate : ClientCertificateMode.NoCertificate,
-            ClientCertificateValidation = clientCa.IsEnabled ? clientCa.Validate : null,
+            ServerCertificateSelector = (_, _) => services.GetRequiredService<ServingCertificate>().Current(),
+            ClientCertificateMode = clientCa ? ClientCertificateMode.AllowCertificate : ClientCertificateMode.NoCertificate,
+            ClientCertificateValidation = clientCa ? (c, chain, errors) => services.GetRequiredService<ClientCertificateAuthority>().Validate(c, chain, errors) : null,
             HandshakeTimeout = TimeSpan.FromSeconds(10),
         });
 

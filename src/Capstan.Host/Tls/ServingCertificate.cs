@@ -89,7 +89,9 @@ public sealed class ServingCertificate : IDisposable
             error = null;
             return true;
         }
-        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+#pragma warning disable CA1031 // whatever is wrong with the files, the previous certificate must stay in use
+        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
         {
             certificate = null;
             error = $"cannot load certificate \"{certFile}\" with key \"{keyFile}\": {e.Message}";
