@@ -30,6 +30,9 @@ plan: ## plan any manifests: make plan ARGS="--format json a.yaml b.yaml"
 bench: ## BenchmarkDotNet suites (packing); results in BenchmarkDotNet.Artifacts/
 	$(DOTNET) run --project tests/Capstan.Benchmarks -c Release -- --filter '$(or $(FILTER),*)' $(BENCH_ARGS)
 
+certs: ## make a CA + serving/client certificates (certs/out) and write the CA into the webhook and scheduler manifests
+	certs/gen.sh $(CERTS_OUT)
+
 format: ## apply .editorconfig formatting
 	$(DOTNET) format $(SLN)
 

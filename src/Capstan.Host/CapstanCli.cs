@@ -9,6 +9,10 @@ public static class CapstanCli
         commands:
           plan [--catalog FILE] [--format table|json] [--scale NAME=N]... MANIFEST...
                                       offline what-if plan of pending workloads
+          serve [--listen URL] --cert FILE --key FILE [--client-ca FILE]
+                                      the HTTPS service (webhook, extender, health, metrics)
+          sandbox --no-scenario [--listen URL]
+                                      the HTTPS service over an empty in-memory cluster
         """;
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
@@ -25,9 +29,14 @@ public static class CapstanCli
             return Task.FromResult(args.Length == 0 ? 2 : 0);
         }
 
-        if (args[0] == "plan")
+        switch (args[0])
         {
-            return Task.FromResult(Commands.PlanCommand.Run(args[1..], stdin, stdout, stderr, time));
+            case "plan":
+                return Task.FromResult(Commands.PlanCommand.Run(args[1..], stdin, stdout, stderr, time));
+            case "serve":
+                return Commands.ServeCommand.RunAsync(args[1..], stdout, stderr);
+            case "sandbox":
+                return Commands.SandboxCommand.RunAsync(args[1..], stdout, stderr);
         }
 
         stderr.WriteLine($"capstan: unknown command '{args[0]}'");

@@ -1,0 +1,137 @@
+using System.Net;
+using System.Security.Authentication;
+using Capstan.Core.Ports;
+using Capstan.Extender;
+using Capstan.Host.Options;
+using Capstan.Host.Tls;
+using Capstan.Sandbox.Cluster;
+using Capstan.Webhook;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace Capstan.Host;
+
+/// <summary>
+/// Builds the one HTTPS host (STYLE.md 3.3): Kestrel with the serving certificate from <see cref="TlsOptions"/>
+/// (TLS 1.2+, reloaded on change, optional client CA), the webhook and extender routes, health, readiness and metrics. Tests call
+/// <see cref="Build"/> with a <c>configure</c> hook to bind port 0, use a test CA, or pre-register fakes.
+/// </summary>
+public static class CapstanApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
+        builder.Services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.SectionName).ValidateOnStart();
+        builder.Services.AddOptions<TlsOptions>().BindConfiguration(TlsOptions.SectionName).ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TlsOptions>, TlsOptionsValidator>());
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<ServingCertificate>();
+        builder.Services.TryAddSingleton<ClientCertificateAuthority>();
+        builder.Services.AddHostedService<ServingCertificateLoader>();
+        builder.WebHost.ConfigureKestrel(ConfigureKestrel);
+
+        var sandbox = builder.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>()?.IsSandbox == true;
+        if (sandbox)
+        {
+            builder.Services.TryAddSingleton<InMemoryCluster>();
+            builder.Services.TryAddSingleton<IClusterState>(sp => sp.GetRequiredService<InMemoryCluster>());
+            builder.Services.TryAddSingleton<IClusterWriter>(sp => sp.GetRequiredService<InMemoryCluster>());
+        }
+
+        builder.Services.AddCapstanWebhook();
+        builder.Services.AddCapstanExtender();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseHttpMetrics();
+        app.MapGroup("/webhook").MapCapstanWebhook();
+        if (app.Services.GetService<IClusterState>() is not null)
+        {
+            // The extender answers from the cluster cache; without a cluster adapter there is nothing to answer from.
+            app.MapGroup("/extender").MapCapstanExtender();
+        }
+
+        app.MapGet("/healthz", () => TypedResults.Text("ok"));
+        app.MapGet("/readyz", Ready);
+        app.MapMetrics("/metrics");
+        app.Lifetime.ApplicationStarted.Register(() => LogListening(app, sandbox));
+        return app;
+    }
+
+    /// <summary>The addresses Kestrel actually bound (port 0 resolved), after the app has started.</summary>
+    public static IReadOnlyList<Uri> Addresses(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var feature = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>();
+        return [.. (feature?.Addresses ?? []).Select(a => new Uri(a.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)))];
+    }
+
+    private static ContentHttpResult Ready(IServiceProvider services)
+    {
+        // Without a cluster adapter (serve mode today) only the webhook runs, and it needs no cache.
+        var cluster = services.GetService<IClusterState>();
+        return cluster is null || cluster.IsSynced
+            ? TypedResults.Text("ready")
+            : TypedResults.Text("cluster caches not synced", statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    /// <remarks>
+    /// Runs while the app is built, before options validation (which runs at start), so it reads the raw
+    /// configuration and resolves the certificate services lazily, on the first handshake. A bad listen address is
+    /// skipped here and reported by <see cref="ServerOptionsValidator"/> when the host starts.
+    /// </remarks>
+    private static void ConfigureKestrel(KestrelServerOptions kestrel)
+    {
+        var services = kestrel.ApplicationServices;
+        var configuration = services.GetRequiredService<IConfiguration>();
+        var server = configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
+        var tls = configuration.GetSection(TlsOptions.SectionName).Get<TlsOptions>() ?? new TlsOptions();
+        kestrel.AddServerHeader = false;
+        kestrel.Limits.MaxRequestBodySize = server.MaxRequestBodyBytes;
+        kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+        if (!ListenAddress.TryParse(server.Listen, out var address, out _))
+        {
+            return;
+        }
+
+        var clientCa = !string.IsNullOrWhiteSpace(tls.ClientCaFile);
+        void Https(ListenOptions listen) => listen.UseHttps(new HttpsConnectionAdapterOptions
+        {
+            SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            ServerCertificateSelector = (_, _) => services.GetRequiredService<ServingCertificate>().Current(),
+            ClientCertificateMode = clientCa ? ClientCertificateMode.AllowCertificate : ClientCertificateMode.NoCertificate,
+            ClientCertificateValidation = clientCa ? (c, chain, errors) => services.GetRequiredService<ClientCertificateAuthority>().Validate(c, chain, errors) : null,
+            HandshakeTimeout = TimeSpan.FromSeconds(10),
+        });
+
+        if (address.Localhost)
+        {
+            kestrel.ListenLocalhost(address.Port, Https);
+        }
+        else
+        {
+            kestrel.Listen(address.Address ?? IPAddress.Any, address.Port, Https);
+        }
+    }
+
+    private static void LogListening(WebApplication app, bool sandbox)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Capstan.Host");
+        foreach (var address in Addresses(app))
+        {
+            logger.Listening(sandbox ? "sandbox" : "serve", address);
+        }
+
+        if (!sandbox && app.Services.GetService<IClusterState>() is null)
+        {
+            logger.ClusterNotWired();
+        }
+    }
+}

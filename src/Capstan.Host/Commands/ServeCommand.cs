@@ -1,0 +1,35 @@
+
+namespace Capstan.Host.Commands;
+
+/// <summary><c>capstan serve</c>: the production service on one HTTPS listener.</summary>
+public static class ServeCommand
+{
+    public const string Usage = """
+        usage: capstan serve [--listen https://HOST:PORT] [--cert FILE --key FILE] [--client-ca FILE]
+
+          --listen URL       HTTPS address (Capstan:Server:Listen, default https://0.0.0.0:8443)
+          --cert FILE        PEM serving certificate (Capstan:Tls:CertFile, required)
+          --key FILE         PEM private key (Capstan:Tls:KeyFile, required)
+          --client-ca FILE   PEM CA for client certificates (Capstan:Tls:ClientCaFile, optional)
+        Every option can also come from the environment, e.g. Capstan__Tls__CertFile=/tls/tls.crt.
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        var (line, error) = HostCommandLine.Parse(args, sandbox: false);
+        if (line is null || line.Help)
+        {
+            if (error is not null)
+            {
+                await stderr.WriteLineAsync($"capstan serve: {error}");
+            }
+
+            await (error is null ? stdout : stderr).WriteLineAsync(Usage);
+            return error is null ? 0 : 2;
+        }
+
+        return await HostRunner.RunAsync(CapstanApp.Build([.. line.ConfigArgs]), "serve", stderr);
+    }
+}

@@ -1,0 +1,26 @@
+
+namespace Capstan.Host;
+
+/// <summary>The host's log lines (event ids 1xxx).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1001, EventName = "CertificateLoaded", Level = LogLevel.Information,
+        Message = "Serving certificate {File} loaded: {Subject}, valid until {NotAfter}")]
+    public static partial void CertificateLoaded(this ILogger logger, string file, string subject, DateTime notAfter);
+
+    [LoggerMessage(EventId = 1002, EventName = "CertificateReloadFailed", Level = LogLevel.Warning,
+        Message = "Serving certificate {File} changed but could not be loaded; keeping the previous one: {Reason}")]
+    public static partial void CertificateReloadFailed(this ILogger logger, string file, string reason);
+
+    [LoggerMessage(EventId = 1003, EventName = "Listening", Level = LogLevel.Information,
+        Message = "Capstan {Mode} listening on {Address} (webhook: /webhook/mutate, /webhook/validate, /webhook/validate/pods)")]
+    public static partial void Listening(this ILogger logger, string mode, Uri address);
+
+    [LoggerMessage(EventId = 1004, EventName = "ClusterNotWired", Level = LogLevel.Warning,
+        Message = "Cluster-backed features (controllers, extender cache, pod advice) are not wired in serve mode yet; the admission webhook is served")]
+    public static partial void ClusterNotWired(this ILogger logger);
+
+    [LoggerMessage(EventId = 1005, EventName = "SandboxCertificate", Level = LogLevel.Information,
+        Message = "Sandbox certificate made on the fly; trust the CA at {CaFile}")]
+    public static partial void SandboxCertificate(this ILogger logger, string caFile);
+}

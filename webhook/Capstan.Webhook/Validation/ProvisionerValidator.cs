@@ -1,0 +1,15 @@
+using Capstan.Kubernetes.Crds;
+using FluentValidation;
+
+namespace Capstan.Webhook.Validation;
+
+/// <summary>A whole <c>karpenter.sh/v1alpha5</c> Provisioner: metadata, then spec (KARPENTER-COMPAT.md 1.5, 1.6, 1.7).</summary>
+public sealed class ProvisionerValidator : AbstractValidator<V1Alpha5Provisioner>
+{
+    public ProvisionerValidator()
+    {
+        RuleFor(p => p.Metadata).SetValidator(new ObjectMetaValidator()).OverridePropertyName("");
+        RuleFor(p => p.Spec).NotNull().WithMessage("is required").OverridePropertyName("spec");
+        RuleFor(p => p.Spec).SetValidator(new ProvisionerSpecValidator()).When(p => p.Spec is not null).OverridePropertyName("spec");
+    }
+}

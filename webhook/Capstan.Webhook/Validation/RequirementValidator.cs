@@ -1,0 +1,64 @@
+using System.Globalization;
+using Capstan.Core.Scheduling;
+using FluentValidation;
+using k8s.Models;
+
+namespace Capstan.Webhook.Validation;
+
+/// <summary>
+/// One <c>spec.requirements</c> entry (KARPENTER-COMPAT.md 1.5 rule 8): not the provisioner-name key; then, on the
+/// normalised key, a known operator, not a restricted key, a qualified name, valid values, In with at least one
+/// value, Gt/Lt with exactly one non-negative integer.
+/// </summary>
+public sealed class RequirementValidator : AbstractValidator<V1NodeSelectorRequirement>
+{
+    private static readonly string[] s_operators = ["In", "NotIn", "Gt", "Lt", "Exists", "DoesNotExist"];
+
+    public RequirementValidator()
+    {
+        RuleFor(r => r).Custom((requirement, context) =>
+        {
+            var key = requirement.Key ?? "";
+            if (key == Labels.ProvisionerName)
+            {
+                context.AddFailure("key", $"{Labels.ProvisionerName} is set by Capstan and cannot be required; remove this requirement");
+                return;
+            }
+
+            var normalized = Labels.Normalize(key);
+            var op = requirement.OperatorProperty;
+            if (!s_operators.Contains(op, StringComparer.Ordinal))
+            {
+                context.AddFailure("operator", $"\"{op}\" is not a supported operator; use one of {string.Join(", ", s_operators)}");
+            }
+
+            if (Labels.IsRestrictedLabel(normalized))
+            {
+                context.AddFailure("key", $"\"{key}\" is in a restricted label domain; use a well-known label or your own domain");
+            }
+            else if (KubernetesNames.QualifiedName(normalized) is { } keyError)
+            {
+                context.AddFailure("key", $"\"{key}\" is not a qualified name: {keyError}");
+            }
+
+            var values = requirement.Values ?? [];
+            for (var i = 0; i < values.Count; i++)
+            {
+                if (KubernetesNames.LabelValue(values[i]) is { } valueError)
+                {
+                    context.AddFailure($"values[{i}]", $"\"{values[i]}\" is not a valid label value: {valueError}");
+                }
+            }
+
+            if (op == "In" && values.Count == 0)
+            {
+                context.AddFailure("values", "operator In needs at least one value");
+            }
+
+            if (op is "Gt" or "Lt" && (values.Count != 1 || !long.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+            {
+                context.AddFailure("values", $"operator {op} needs a single positive integer value");
+            }
+        });
+    }
+}
