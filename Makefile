@@ -7,7 +7,7 @@ CAPSTAN := $(DOTNET) run --project src/Capstan.Host -c $(CONFIG) --no-launch-pro
 EXAMPLES := $(CURDIR)/src/Capstan.Host/Examples
 
 .DEFAULT_GOAL := help
-.PHONY: help build test run plan bench format certs clean
+.PHONY: help build test run plan bench figures format certs clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ bench: ## BenchmarkDotNet suites (packing); results in BenchmarkDotNet.Artifacts
 
 certs: ## make a CA + serving/client certificates (certs/out) and write the CA into the webhook and scheduler manifests
 	certs/gen.sh $(CERTS_OUT)
+
+figures: ## packing plan-quality figures (nodes, price, LP bound, against plain FFD); no timing
+	$(DOTNET) run --project tests/Capstan.Benchmarks -c Release -- --figures
 
 format: ## apply .editorconfig formatting
 	$(DOTNET) format $(SLN)

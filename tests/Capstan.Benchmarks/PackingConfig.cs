@@ -23,7 +23,14 @@ public sealed class PackingConfig : ManualConfig
     public static void Record(object benchmark, int pods, Plan plan)
     {
         ArgumentNullException.ThrowIfNull(benchmark);
-        var key = Key(benchmark.GetType().Name, benchmark.GetType().GetProperties().Where(p => p.GetCustomAttributes(typeof(BenchmarkDotNet.Attributes.ParamsAttribute), false).Length > 0)
+        // BenchmarkDotNet runs a generated subclass (Runnable_N); the case is named after the declared class.
+        var type = benchmark.GetType();
+        while (type.BaseType is { } parent && parent != typeof(object) && type.Name.StartsWith("Runnable_", StringComparison.Ordinal))
+        {
+            type = parent;
+        }
+
+        var key = Key(type.Name, benchmark.GetType().GetProperties().Where(p => p.GetCustomAttributes(typeof(BenchmarkDotNet.Attributes.ParamsAttribute), false).Length > 0)
             .Select(p => $"{p.Name}={p.GetValue(benchmark)}"));
         File.WriteAllText(Path.Combine(Path.GetTempPath(), $"capstan-bench-{key}.txt"),
             $"{pods}\t{plan.NodeClaims.Count}\t{plan.TotalPricePerHour.ToString(CultureInfo.InvariantCulture)}\t{plan.LowerBoundPricePerHour.ToString(CultureInfo.InvariantCulture)}\t{plan.Unschedulable.Count}");

@@ -83,6 +83,21 @@ public sealed class PackerPropertyTests
             }
         }
 
+        foreach (var pod in allPods)
+        {
+            foreach (var term in pod.RequiredPodAffinity)
+            {
+                var mine = Domain(domainsOf[pod.Key], term.TopologyKey);
+                var partners = allPods.Where(other => term.Selects(pod.Namespace, other.Namespace, other.Labels)).ToList();
+                Assert.Contains(partners, other => Domain(domainsOf[other.Key], term.TopologyKey) == mine);
+                if (!snapshot.Nodes.SelectMany(n => n.Pods).Any(running => term.Selects(pod.Namespace, running.Namespace, running.Labels)))
+                {
+                    // Self-affinity with nobody running yet: the first pod fixes the domain for all of them.
+                    Assert.Single(partners.Select(other => Domain(domainsOf[other.Key], term.TopologyKey)).Distinct());
+                }
+            }
+        }
+
         foreach (var group in snapshot.PendingPods.Where(p => p.TopologySpread.Count > 0 && domainsOf.ContainsKey(p.Key)).GroupBy(p => p.TopologySpread[0]))
         {
             var spread = group.Key;
@@ -128,7 +143,7 @@ public sealed class PackerPropertyTests
         for (var w = 0; w < workloads; w++)
         {
             var builder = new PodBuilder($"w{w}").Cpu(s_cpu[random.Next(s_cpu.Length)]).Memory(s_memory[random.Next(s_memory.Length)]).Label("app", $"w{w}");
-            switch (random.Next(7))
+            switch (random.Next(8))
             {
                 case 0:
                     builder.NodeSelector("intent", "apps");
@@ -147,6 +162,9 @@ public sealed class PackerPropertyTests
                     break;
                 case 5:
                     builder.NodeSelector("team", "unknown");
+                    break;
+                case 6:
+                    builder.Affinity(Labels.Zone, LabelSelector.MatchLabels("app", $"w{w}"));
                     break;
                 default:
                     break;
