@@ -20,6 +20,14 @@ public static class Figures
             }
         }
 
+        foreach (var pods in new[] { 1000, 10000 })
+        {
+            foreach (var mixed in new[] { false, true })
+            {
+                Compare(output, $"karpenter types, generic pods={pods} mixed={mixed}", sizing => PackingFixtures.KarpenterGeneric(pods, mixed, sizing));
+            }
+        }
+
         foreach (var pods in new[] { 10, 100, 1000, 10000 })
         {
             foreach (var mixed in new[] { false, true })
@@ -60,7 +68,40 @@ public static class Figures
         var best = Packer.Solve(snapshot(SizingStrategy.Best));
         var sized = Packer.Solve(snapshot(SizingStrategy.CostAware));
         var ffd = Packer.Solve(snapshot(SizingStrategy.FirstFitDecreasing));
+        var integral = IntegralBound(snapshot(SizingStrategy.Best));
         output.WriteLine($"{PackingFixtures.Describe(name, best)} | cost-aware only: nodes={sized.NodeClaims.Count} ${sized.TotalPricePerHour:0.000}/h"
-            + $" | plain FFD: nodes={ffd.NodeClaims.Count} ${ffd.TotalPricePerHour:0.000}/h");
+            + $" | plain FFD: nodes={ffd.NodeClaims.Count} ${ffd.TotalPricePerHour:0.000}/h"
+            + (integral > 0 ? $" | integral bound ${integral:0.000}/h ratio={best.TotalPricePerHour / integral:0.000}" : ""));
+    }
+
+    /// <summary>
+    /// For identical pods only: each node of type t holds at most floor(allocatable / request) of them, so
+    /// N x the least price per pod over all types is a lower bound that, unlike the LP, respects whole pods.
+    /// </summary>
+    private static double IntegralBound(Snapshot snapshot)
+    {
+        var first = snapshot.PendingPods[0];
+        if (snapshot.PendingPods.Any(p => !p.Requests.Equals(first.Requests)))
+        {
+            return 0;
+        }
+
+        var requirements = snapshot.Provisioners[0].Provisioner.NodeRequirements();
+        var perPod = double.PositiveInfinity;
+        foreach (var type in snapshot.InstanceTypes)
+        {
+            if (type.CheapestOffering(requirements) is not { } offering)
+            {
+                continue;
+            }
+
+            var copies = first.Requests.Where(r => r.Value.MilliValue > 0).Min(r => type.Allocatable.Get(r.Key).MilliValue / r.Value.MilliValue);
+            if (copies > 0)
+            {
+                perPod = Math.Min(perPod, offering.PricePerHour / copies);
+            }
+        }
+
+        return perPod * snapshot.PendingPods.Count;
     }
 }

@@ -30,6 +30,12 @@ public static class PackingFixtures
         Options = PackingOptions.Default with { Sizing = sizing },
     };
 
+    /// <summary>Karpenter's 400 fake types (linear prices, no overhead) with generic pods: uniform or mixed shapes, no constraints.</summary>
+    public static Snapshot KarpenterGeneric(int pods, bool mixed, SizingStrategy sizing = SizingStrategy.Best) => Karpenter(pods, false, sizing) with
+    {
+        PendingPods = mixed ? MixedPods(pods) : UniformPods(pods),
+    };
+
     /// <summary>The real us-east-1 catalog with no provisioner requirements (every type is a candidate).</summary>
     public static Snapshot Catalog(int pods, bool mixed, SizingStrategy sizing = SizingStrategy.Best) => new()
     {

@@ -323,14 +323,19 @@ internal sealed partial class PackingRun
                 continue;
             }
 
-            if (!_owners.TryGetValue((term, pod.Namespace), out var owner))
-            {
-                owner = new OwnerGroup(term, pod.Namespace);
-                _owners.Add((term, pod.Namespace), owner);
-            }
-
-            owner.Domains.Add(domain);
+            Owner(term, pod.Namespace).Domains.Add(domain);
         }
+    }
+
+    private OwnerGroup Owner(PodAffinityTerm term, string ownerNamespace)
+    {
+        if (!_owners.TryGetValue((term, ownerNamespace), out var owner))
+        {
+            owner = new OwnerGroup(term, ownerNamespace);
+            _owners.Add((term, ownerNamespace), owner);
+        }
+
+        return owner;
     }
 
     /// <summary>A claim's zone was just decided: count the pods it already carries in that zone.</summary>
@@ -350,13 +355,7 @@ internal sealed partial class PackingRun
             {
                 if (term.TopologyKey == Labels.Zone)
                 {
-                    if (!_owners.TryGetValue((term, _pods[p].Namespace), out var owner))
-                    {
-                        owner = new OwnerGroup(term, _pods[p].Namespace);
-                        _owners.Add((term, _pods[p].Namespace), owner);
-                    }
-
-                    owner.Domains.Add(zone);
+                    Owner(term, _pods[p].Namespace).Domains.Add(zone);
                 }
             }
         }

@@ -48,17 +48,18 @@ internal sealed partial class PackingRun
     {
         _snapshot = snapshot;
         _claimZones = ClaimZones;
-        _pods = [.. snapshot.PendingPods.OrderByDescending(p => p.Requests.Cpu).ThenByDescending(p => p.Requests.Memory)
-            .ThenBy(p => p.CreationOrder).ThenBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal)];
         _dims = CollectDimensions(snapshot);
         _cpu = Array.IndexOf(_dims, ResourceNames.Cpu);
         _memory = Array.IndexOf(_dims, ResourceNames.Memory);
-        _requests = [.. _pods.Select(p => Vector(p.Requests))];
         _types = CollectTypes(snapshot);
         _alloc = [.. _types.Select(t => Vector(t.Allocatable))];
         _provisioners = [.. snapshot.Provisioners
             .OrderByDescending(p => p.Provisioner.Weight).ThenBy(p => p.Provisioner.Name, StringComparer.Ordinal)
             .Select((p, i) => BuildProvisioner(p, i))];
+        ComputeValuation(snapshot.PendingPods.Select(p => Vector(p.Requests)));
+        _pods = [.. snapshot.PendingPods.OrderByDescending(p => p.Requests.Cpu).ThenByDescending(p => p.Requests.Memory)
+            .ThenBy(p => p.CreationOrder).ThenBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal)];
+        _requests = [.. _pods.Select(p => Vector(p.Requests))];
         _nodes = [.. snapshot.Nodes.Select(BuildNode)];
         _groupOf = new PodGroup[_pods.Length];
         _indexInGroup = new int[_pods.Length];
@@ -74,7 +75,6 @@ internal sealed partial class PackingRun
     public Plan Run()
     {
         _sizingCounts = new int[_groups.Count];
-        ComputeValuation();
         var pending = Enumerable.Range(0, _pods.Length).ToList();
         for (var pass = 0; pass < 3 && pending.Count > 0; pass++)
         {
@@ -653,14 +653,16 @@ internal sealed partial class PackingRun
         return admitted[g.Id] > 0;
     }
 
-    private double Value(int p)
+    private double Value(int p) => Value(_requests[p]);
+
+    private double Value(long[] request)
     {
-        var value = (_cpu >= 0 ? _requests[p][_cpu] * _valueCpu : 0) + (_memory >= 0 ? _requests[p][_memory] * _valueMemory : 0);
-        return value > 0 ? value : 1e-9 * (1 + (_cpu >= 0 ? _requests[p][_cpu] : 0));
+        var value = (_cpu >= 0 ? request[_cpu] * _valueCpu : 0) + (_memory >= 0 ? request[_memory] * _valueMemory : 0);
+        return value > 0 ? value : 1e-9 * (1 + (_cpu >= 0 ? request[_cpu] : 0));
     }
 
     /// <summary>Shadow prices of cpu and memory from the LP over every pending pod and every allowed type.</summary>
-    private void ComputeValuation()
+    private void ComputeValuation(IEnumerable<long[]> requests)
     {
         if (_cpu < 0 && _memory < 0)
         {
@@ -668,7 +670,7 @@ internal sealed partial class PackingRun
         }
 
         double demandCpu = 0, demandMemory = 0;
-        foreach (var r in _requests)
+        foreach (var r in requests)
         {
             demandCpu += _cpu >= 0 ? r[_cpu] : 0;
             demandMemory += _memory >= 0 ? r[_memory] : 0;
