@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Capstan.Testing;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -41,6 +42,42 @@ public sealed class HostTests : IDisposable
         Assert.Contains("spec.weight: must be between 1 and 100 (got 0)", body, StringComparison.Ordinal);
         var metrics = await client.GetStringAsync("/metrics").WaitAsync(s_timeout);
         Assert.Contains("http_request_duration_seconds", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Build_SandboxMode_ServesTheExtenderOverTheInMemoryCluster()
+    {
+        await using var app = await StartAsync("--Capstan:Server:Mode=sandbox");
+        var cluster = app.Services.GetRequiredService<Capstan.Sandbox.Cluster.InMemoryCluster>();
+        cluster.UpsertNode(new Capstan.Core.Cluster.NodeView
+        {
+            Name = "node-a",
+            Allocatable = Capstan.Core.Resources.ResourceList.Of("cpu", "4", "memory", "16Gi", "pods", "110"),
+        });
+        cluster.AddPod(new PodBuilder("web-0").Cpu("1").Build());
+        using var client = _certs.CreateClient(Address(app));
+        const string Pod = """{"metadata":{"name":"web-0","namespace":"default","uid":"uid-default-web-0"},"spec":{"containers":[{"name":"app","resources":{"requests":{"cpu":"1"}}}]}}""";
+
+        using var filter = await client.PostAsync("/extender/filter",
+            new StringContent($$"""{"Pod":{{Pod}},"Nodes":null,"NodeNames":["node-a"]}""", Encoding.UTF8, "application/json")).WaitAsync(s_timeout);
+        using var bind = await client.PostAsync("/extender/bind",
+            new StringContent("""{"PodName":"web-0","PodNamespace":"default","PodUID":"uid-default-web-0","Node":"node-a"}""", Encoding.UTF8, "application/json")).WaitAsync(s_timeout);
+
+        Assert.Equal(HttpStatusCode.OK, filter.StatusCode);
+        Assert.Contains("\"NodeNames\":[\"node-a\"]", await filter.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, bind.StatusCode);
+        Assert.Equal("node-a", cluster.NodeOf("default", "web-0"));
+    }
+
+    [Fact]
+    public async Task Build_ServeModeWithoutClusterAdapter_HasNoExtenderRoutes()
+    {
+        await using var app = await StartAsync();
+        using var client = _certs.CreateClient(Address(app));
+
+        using var response = await client.PostAsync("/extender/filter", new StringContent("{}", Encoding.UTF8, "application/json")).WaitAsync(s_timeout);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
     [Fact]
