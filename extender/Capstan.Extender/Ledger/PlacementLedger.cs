@@ -157,6 +157,39 @@ public sealed class PlacementLedger
         }
     }
 
+    /// <summary>The node's holder of entries; created on the first write and never removed, so callers may keep it.</summary>
+    internal NodeEntries? Find(string nodeName) => _nodes.TryGetValue(nodeName, out var entries) ? entries : null;
+
+    /// <summary><see cref="FirstShortfall(NodeView, PodDemand)"/> from precomputed facts and the node's entries.</summary>
+    internal string? FirstShortfall(NodeFacts facts, PodDemand demand, LedgerEntry[] entries)
+    {
+        var names = demand.Names;
+        var slots = demand.Slots;
+        var milli = demand.Milli;
+        for (var i = 0; i < names.Length; i++)
+        {
+            var remaining = facts.FreeMilli(slots[i], names[i]);
+            if (entries.Length > 0)
+            {
+                remaining -= Outstanding(entries, facts.View, names[i]);
+            }
+
+            if (remaining < milli[i])
+            {
+                return names[i];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary><see cref="RemainingMilli(NodeView, string)"/> from precomputed facts and the node's entries.</summary>
+    internal long RemainingMilli(NodeFacts facts, DemandSlot slot, string resource, LedgerEntry[] entries)
+    {
+        var free = facts.FreeMilli(slot, resource);
+        return entries.Length == 0 ? free : free - Outstanding(entries, facts.View, resource);
+    }
+
     private string? FirstShortfall(NodeView node, PodDemand demand, LedgerEntry[] entries)
     {
         var free = CacheFree(node);
@@ -251,7 +284,7 @@ public sealed class PlacementLedger
 
     private static string PodKey(string podNamespace, string podName) => podNamespace + "/" + podName;
 
-    private sealed class NodeEntries
+    internal sealed class NodeEntries
     {
         private volatile LedgerEntry[] _entries = s_none;
 
