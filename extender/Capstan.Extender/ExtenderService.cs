@@ -31,19 +31,18 @@ public sealed class ExtenderService(
             return "the body is not an ExtenderArgs object";
         }
 
-        if (args.Pod is null)
-        {
-            return "ExtenderArgs.Pod is missing";
-        }
-
-        return (args.Nodes is null, args.NodeNames is null) switch
-        {
-            (true, true) => "exactly one of ExtenderArgs.Nodes and ExtenderArgs.NodeNames must be set; both are null",
-            (false, false) => "exactly one of ExtenderArgs.Nodes and ExtenderArgs.NodeNames must be set; both are present",
-            _ when args.Nodes is { Items: null } => "ExtenderArgs.Nodes.items is missing",
-            _ => null,
-        };
+        return ValidateShape(hasPod: args.Pod is not null, hasNodes: args.Nodes is not null, hasNodeNames: args.NodeNames is not null, hasItems: args.Nodes?.Items is not null);
     }
+
+    /// <summary>The envelope rules of <see cref="Validate(ExtenderArgs?)"/>, shared with the streaming reader.</summary>
+    internal static string? ValidateShape(bool hasPod, bool hasNodes, bool hasNodeNames, bool hasItems) => (hasPod, hasNodes, hasNodeNames) switch
+    {
+        (false, _, _) => "ExtenderArgs.Pod is missing",
+        (_, false, false) => "exactly one of ExtenderArgs.Nodes and ExtenderArgs.NodeNames must be set; both are null",
+        (_, true, true) => "exactly one of ExtenderArgs.Nodes and ExtenderArgs.NodeNames must be set; both are present",
+        (_, true, _) when !hasItems => "ExtenderArgs.Nodes.items is missing",
+        _ => null,
+    };
 
     /// <summary>Why the binding arguments cannot be served, or null when they are well formed.</summary>
     public static string? Validate(ExtenderBindingArgs? args) => args switch

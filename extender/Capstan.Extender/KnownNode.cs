@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Capstan.Core.Cluster;
 using Capstan.Extender.Ledger;
 
@@ -17,6 +18,9 @@ internal sealed class KnownNode(string name)
     private PlacementLedger.NodeEntries? _ledgerEntries;
 
     public string Name { get; } = name;
+
+    /// <summary>The name as the JSON writer spells it, escaped once rather than at every answer.</summary>
+    public JsonEncodedText JsonName { get; } = JsonEncodedText.Encode(name);
 
     public NodeFacts FactsOf(NodeView view, PlacementLedger ledger)
     {
