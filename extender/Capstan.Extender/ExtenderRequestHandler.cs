@@ -85,7 +85,7 @@ public sealed class ExtenderRequestHandler(ExtenderService extender, ILogger<Ext
                 }
 
                 extender.Score(candidates, pod, scores.AsSpan(0, candidates.Length));
-                ExtenderResponseWriter.WritePrioritize(writer, candidates, scores.AsSpan(0, candidates.Length));
+                ExtenderResponseWriter.WritePrioritize(output, candidates, scores.AsSpan(0, candidates.Length));
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {

@@ -12,9 +12,6 @@ namespace Capstan.Extender.Wire;
 /// </summary>
 internal static class ExtenderRequestReader
 {
-    /// <summary>Longest name decoded on the stack; DNS subdomain names (node names) are at most 253 characters.</summary>
-    private const int MaxStackName = 256;
-
     /// <summary>The request, or null when the body is the JSON literal <c>null</c>.</summary>
     public static ExtenderRequest? Read(ReadOnlySpan<byte> body, KnownNodes nodes, PodCache pods)
     {
@@ -99,13 +96,12 @@ internal static class ExtenderRequestReader
 
         Expect(ref reader, JsonTokenType.StartArray);
         var names = request.NodeNames = new CandidateList();
-        Span<char> name = stackalloc char[MaxStackName];
         while (Next(ref reader) != JsonTokenType.EndArray)
         {
             names.Add(reader.TokenType switch
             {
-                JsonTokenType.String when reader.ValueSpan.Length <= MaxStackName => nodes.Get(name[..reader.CopyString(name)]),
-                JsonTokenType.String => nodes.Get(reader.GetString()!),
+                // A name seen before is found by its bytes; a new or escaped one is decoded (and checked) once.
+                JsonTokenType.String => (reader.ValueIsEscaped ? null : nodes.Find(reader.ValueSpan)) ?? nodes.Get(reader.GetString()!),
                 JsonTokenType.Null => null,
                 _ => throw new JsonException($"NodeNames: expected a string, found {reader.TokenType}"),
             });
