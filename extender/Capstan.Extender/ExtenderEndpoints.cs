@@ -10,9 +10,10 @@ using Microsoft.Extensions.Logging;
 namespace Capstan.Extender;
 
 /// <summary>
-/// The HTTP handlers: read the PascalCase envelope with <see cref="ExtenderJsonContext"/>, answer 400 with
-/// <c>{"Error": "..."}</c> for bad input, and otherwise always 200 (a handler failure becomes an
-/// <c>Error</c> the scheduler understands, never a 500).
+/// The HTTP handlers: filter and prioritize hand the body to <see cref="ExtenderRequestHandler"/> (one
+/// streaming pass, the hot path), bind reads the PascalCase envelope with <see cref="ExtenderJsonContext"/>.
+/// All answer 400 with <c>{"Error": "..."}</c> for bad input, and otherwise always 200 (a handler failure
+/// becomes an <c>Error</c> the scheduler understands, never a 500).
 /// </summary>
 internal static class ExtenderEndpoints
 {
