@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Capstan.Extender.Wire;
@@ -9,9 +10,10 @@ using Microsoft.Extensions.Logging;
 namespace Capstan.Extender;
 
 /// <summary>
-/// The HTTP handlers: read the PascalCase envelope with <see cref="ExtenderJsonContext"/>, answer 400 with
-/// <c>{"Error": "..."}</c> for bad input, and otherwise always 200 (a handler failure becomes an
-/// <c>Error</c> the scheduler understands, never a 500).
+/// The HTTP handlers: filter and prioritize hand the body to <see cref="ExtenderRequestHandler"/> (one
+/// streaming pass, the hot path), bind reads the PascalCase envelope with <see cref="ExtenderJsonContext"/>.
+/// All answer 400 with <c>{"Error": "..."}</c> for bad input, and otherwise always 200 (a handler failure
+/// becomes an <c>Error</c> the scheduler understands, never a 500).
 /// </summary>
 internal static class ExtenderEndpoints
 {
@@ -19,58 +21,13 @@ internal static class ExtenderEndpoints
     public const string PrioritizeVerb = "prioritize";
     public const string BindVerb = "bind";
 
-    public static async Task<Results<JsonHttpResult<ExtenderFilterResult>, JsonHttpResult<ExtenderError>>> FilterAsync(
-        HttpRequest request, [FromServices] ExtenderService extender, [FromServices] ILogger<ExtenderService> logger, CancellationToken cancellationToken)
-    {
-        var (args, error) = await ReadAsync(request, ExtenderJsonContext.Default.ExtenderArgs, cancellationToken);
-        error ??= ExtenderService.Validate(args);
-        if (error is not null)
-        {
-            return BadRequest(logger, FilterVerb, error);
-        }
+    public static Task<Results<PooledJsonResult, JsonHttpResult<ExtenderError>>> FilterAsync(
+        HttpRequest request, [FromServices] ExtenderRequestHandler handler, [FromServices] ILogger<ExtenderService> logger, CancellationToken cancellationToken) =>
+        AnswerAsync(request, FilterVerb, handler.Filter, logger, cancellationToken);
 
-        try
-        {
-            var pod = ExtenderService.PodOf(args!);
-            return Ok(extender.Filter(args!, pod), ExtenderJsonContext.Default.ExtenderFilterResult);
-        }
-        catch (FormatException format)
-        {
-            return BadRequest(logger, FilterVerb, $"ExtenderArgs.Pod: {format.Message}");
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            logger.HandlerFailed(exception, FilterVerb);
-            return Ok(ExtenderFilterResult.Failed($"Capstan filter failed: {exception.Message}"), ExtenderJsonContext.Default.ExtenderFilterResult);
-        }
-    }
-
-    public static async Task<Results<JsonHttpResult<HostPriorityList>, JsonHttpResult<ExtenderError>>> PrioritizeAsync(
-        HttpRequest request, [FromServices] ExtenderService extender, [FromServices] ILogger<ExtenderService> logger, CancellationToken cancellationToken)
-    {
-        var (args, error) = await ReadAsync(request, ExtenderJsonContext.Default.ExtenderArgs, cancellationToken);
-        error ??= ExtenderService.Validate(args);
-        if (error is not null)
-        {
-            return BadRequest(logger, PrioritizeVerb, error);
-        }
-
-        try
-        {
-            var pod = ExtenderService.PodOf(args!);
-            return Ok(extender.Prioritize(args!, pod), ExtenderJsonContext.Default.HostPriorityList);
-        }
-        catch (FormatException format)
-        {
-            return BadRequest(logger, PrioritizeVerb, $"ExtenderArgs.Pod: {format.Message}");
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            // The scheduler ignores prioritize errors anyway; an empty list contributes nothing either.
-            logger.HandlerFailed(exception, PrioritizeVerb);
-            return Ok([], ExtenderJsonContext.Default.HostPriorityList);
-        }
-    }
+    public static Task<Results<PooledJsonResult, JsonHttpResult<ExtenderError>>> PrioritizeAsync(
+        HttpRequest request, [FromServices] ExtenderRequestHandler handler, [FromServices] ILogger<ExtenderService> logger, CancellationToken cancellationToken) =>
+        AnswerAsync(request, PrioritizeVerb, handler.Prioritize, logger, cancellationToken);
 
     public static async Task<Results<JsonHttpResult<ExtenderBindingResult>, JsonHttpResult<ExtenderError>>> BindAsync(
         HttpRequest request, [FromServices] ExtenderService extender, [FromServices] ILogger<ExtenderService> logger, CancellationToken cancellationToken)
@@ -93,6 +50,35 @@ internal static class ExtenderEndpoints
         }
     }
 
+    /// <summary>
+    /// Reads the whole body into pooled memory (the handlers parse it in one synchronous pass) and lets the
+    /// handler write the answer into pooled memory too.
+    /// </summary>
+    private static async Task<Results<PooledJsonResult, JsonHttpResult<ExtenderError>>> AnswerAsync(
+        HttpRequest request, string verb, Answer answer, ILogger logger, CancellationToken cancellationToken)
+    {
+        using var body = new PooledBufferWriter(InitialBodyCapacity(request.ContentLength));
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(body.GetMemory(), cancellationToken)) > 0)
+            {
+                body.Advance(read);
+            }
+        }
+        catch (BadHttpRequestException bad)
+        {
+            return BadRequest(logger, verb, $"the request body could not be read: {bad.Message}");
+        }
+
+        var output = new PooledBufferWriter(body.WrittenMemory.Length);
+        var status = answer(body.WrittenSpan, output);
+        return new PooledJsonResult(output, status);
+    }
+
+    /// <summary>Room for the announced body plus the one byte that shows it ended, within reason before any byte arrived.</summary>
+    private static int InitialBodyCapacity(long? contentLength) => (int)Math.Clamp((contentLength ?? 0) + 1, 4096, 1 << 20);
+
     private static async Task<(T? Value, string? Error)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
         where T : class
     {
@@ -114,6 +100,8 @@ internal static class ExtenderEndpoints
             return (null, $"the body is not a valid {typeof(T).Name}: {format.Message}");
         }
     }
+
+    private delegate int Answer(ReadOnlySpan<byte> body, IBufferWriter<byte> output);
 
     private static JsonHttpResult<T> Ok<T>(T value, JsonTypeInfo<T> typeInfo) =>
         TypedResults.Json(value, typeInfo, contentType: "application/json");

@@ -1,4 +1,4 @@
-using Capstan.Core.Cluster;
+using System.Buffers;
 using Capstan.Core.Pods;
 using Capstan.Core.Ports;
 using Capstan.Core.Resources;
@@ -31,19 +31,18 @@ public sealed class ExtenderService(
             return "the body is not an ExtenderArgs object";
         }
 
-        if (args.Pod is null)
-        {
-            return "ExtenderArgs.Pod is missing";
-        }
-
-        return (args.Nodes is null, args.NodeNames is null) switch
-        {
-            (true, true) => "exactly one of ExtenderArgs.Nodes and ExtenderArgs.NodeNames must be set; both are null",
-            (false, false) => "exactly one of ExtenderArgs.Nodes and ExtenderArgs.NodeNames must be set; both are present",
-            _ when args.Nodes is { Items: null } => "ExtenderArgs.Nodes.items is missing",
-            _ => null,
-        };
+        return ValidateShape(hasPod: args.Pod is not null, hasNodes: args.Nodes is not null, hasNodeNames: args.NodeNames is not null, hasItems: args.Nodes?.Items is not null);
     }
+
+    /// <summary>The envelope rules of <see cref="Validate(ExtenderArgs?)"/>, shared with the streaming reader.</summary>
+    internal static string? ValidateShape(bool hasPod, bool hasNodes, bool hasNodeNames, bool hasItems) => (hasPod, hasNodes, hasNodeNames) switch
+    {
+        (false, _, _) => "ExtenderArgs.Pod is missing",
+        (_, false, false) => "exactly one of ExtenderArgs.Nodes and ExtenderArgs.NodeNames must be set; both are null",
+        (_, true, true) => "exactly one of ExtenderArgs.Nodes and ExtenderArgs.NodeNames must be set; both are present",
+        (_, true, _) when !hasItems => "ExtenderArgs.Nodes.items is missing",
+        _ => null,
+    };
 
     /// <summary>Why the binding arguments cannot be served, or null when they are well formed.</summary>
     public static string? Validate(ExtenderBindingArgs? args) => args switch
@@ -62,62 +61,43 @@ public sealed class ExtenderService(
         return PodConversions.ToPodRequest(args.Pod ?? throw new ArgumentException("ExtenderArgs.Pod is missing", nameof(args)));
     }
 
+    /// <summary>The node names seen in requests, with what was derived from each; the wire reader resolves names here.</summary>
+    internal KnownNodes Nodes { get; } = new();
+
     public ExtenderFilterResult Filter(ExtenderArgs args, PodRequest pod)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(pod);
-        recentPods.Remember(pod);
-        if (!cluster.IsSynced)
+        var items = args.Nodes?.Items;
+        var names = args.NodeNames;
+        var candidates = Candidates(args);
+        var verdicts = new NodeVerdict[candidates.Length];
+        if (!TryFilter(candidates, pod, verdicts, out var keptCount))
         {
-            logger.CacheNotSynced(pod.Key);
             return ExtenderFilterResult.Failed(NodeVerdicts.NotSynced);
         }
 
-        var demand = PodDemand.Of(pod.Requests);
-        var items = args.Nodes?.Items;
-        var names = args.NodeNames;
-        var count = items?.Count ?? names!.Count;
         Dictionary<string, string>? failed = null;
         Dictionary<string, string>? unresolvable = null;
-        List<int>? kept = null;
-
-        for (var i = 0; i < count; i++)
+        var kept = new List<int>(keptCount);
+        for (var i = 0; i < verdicts.Length; i++)
         {
-            var name = items is null ? names![i] : NodeList.NameOf(items[i]);
-            var (reason, resolvable) = name is null ? (null, true) : Judge(name, demand);
+            var (reason, resolvable) = verdicts[i];
             if (reason is null)
             {
-                kept?.Add(i);
-                continue;
+                kept.Add(i);
             }
-
-            if (kept is null)
+            else if (resolvable)
             {
-                kept = new List<int>(count);
-                for (var k = 0; k < i; k++)
-                {
-                    kept.Add(k);
-                }
-            }
-
-            if (resolvable)
-            {
-                (failed ??= new Dictionary<string, string>(StringComparer.Ordinal))[name!] = reason;
+                (failed ??= new Dictionary<string, string>(StringComparer.Ordinal))[candidates[i]!.Name] = reason;
             }
             else
             {
-                (unresolvable ??= new Dictionary<string, string>(StringComparer.Ordinal))[name!] = reason;
+                (unresolvable ??= new Dictionary<string, string>(StringComparer.Ordinal))[candidates[i]!.Name] = reason;
             }
         }
 
-        var keptCount = kept?.Count ?? count;
-        logger.FilterDecided(pod.Key, keptCount, count);
-        if (keptCount == 0 && count > 0)
-        {
-            logger.AllNodesRejected(pod.Key, count);
-            trigger.Trigger(pod);
-        }
-
+        var all = keptCount == candidates.Length;
         var result = new ExtenderFilterResult();
         if (failed is not null)
         {
@@ -131,10 +111,10 @@ public sealed class ExtenderService(
 
         if (items is null)
         {
-            return result with { NodeNames = kept is null ? names : Select(names!, kept) };
+            return result with { NodeNames = all ? names : Select(names!, kept) };
         }
 
-        return result with { Nodes = kept is null ? args.Nodes : args.Nodes! with { Items = Select(items, kept) } };
+        return result with { Nodes = all ? args.Nodes : args.Nodes! with { Items = Select(items, kept) } };
     }
 
     /// <summary>
@@ -147,70 +127,117 @@ public sealed class ExtenderService(
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(pod);
-        var demand = PodDemand.Of(pod.Requests);
-        var items = args.Nodes?.Items;
-        var names = args.NodeNames;
-        var count = items?.Count ?? names!.Count;
-        var hosts = new string?[count];
-        var packing = new double[count];
-        var cost = new double[count];
-        var disrupted = new bool[count];
-        double minCost = double.MaxValue, maxCost = double.MinValue;
-
-        for (var i = 0; i < count; i++)
+        var candidates = Candidates(args);
+        var scores = new long[candidates.Length];
+        Score(candidates, pod, scores);
+        var result = new HostPriorityList(candidates.Length);
+        for (var i = 0; i < candidates.Length; i++)
         {
-            var name = hosts[i] = items is null ? names![i] : NodeList.NameOf(items[i]);
-            packing[i] = -1;
-            cost[i] = double.NaN;
-            if (name is null || !cluster.IsSynced || cluster.FindNode(name) is not { } node || ledger.FirstShortfall(node, demand) is not null)
+            if (candidates[i] is { } node)
             {
-                continue;
+                result.Add(new HostPriority(node.Name, scores[i]));
             }
-
-            disrupted[i] = node.MarkedForDeletion || node.DisruptionCandidate || node.Unschedulable;
-            var cpu = Share(node, ResourceNames.Cpu, demand.CpuMilli, out var cpuShare);
-            var memory = Share(node, ResourceNames.Memory, demand.MemoryMilli, out var memoryShare);
-            packing[i] = (cpu, memory) switch
-            {
-                (>= 0, >= 0) => (cpu + memory) / 2,
-                (>= 0, _) => cpu,
-                (_, >= 0) => memory,
-                _ => 0,
-            };
-            if (node.PricePerHour is { } price && price >= 0)
-            {
-                cost[i] = price * Math.Max(cpuShare, memoryShare);
-                minCost = Math.Min(minCost, cost[i]);
-                maxCost = Math.Max(maxCost, cost[i]);
-            }
-        }
-
-        var result = new HostPriorityList(count);
-        for (var i = 0; i < count; i++)
-        {
-            if (hosts[i] is not { } host)
-            {
-                continue;
-            }
-
-            if (packing[i] < 0)
-            {
-                result.Add(new HostPriority(host, HostPriorityList.MinScore));
-                continue;
-            }
-
-            var cheapness = double.IsNaN(cost[i]) ? 0.5 : maxCost > minCost ? (maxCost - cost[i]) / (maxCost - minCost) : 1.0;
-            var score = HostPriorityList.MaxScore * ((0.6 * packing[i]) + (0.4 * cheapness));
-            if (disrupted[i])
-            {
-                score *= 0.2;
-            }
-
-            var rounded = (long)Math.Round(score, MidpointRounding.AwayFromZero);
-            result.Add(new HostPriority(host, Math.Clamp(rounded, HostPriorityList.MinScore, HostPriorityList.MaxScore)));
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Judges every candidate into <paramref name="verdicts"/> (a null reason keeps the node; a null
+    /// candidate, a node without a name, is kept). False, with nothing judged, when the cache is not synced.
+    /// </summary>
+    internal bool TryFilter(ReadOnlySpan<KnownNode?> candidates, PodRequest pod, Span<NodeVerdict> verdicts, out int kept)
+    {
+        recentPods.Remember(pod);
+        kept = 0;
+        if (!cluster.IsSynced)
+        {
+            logger.CacheNotSynced(pod.Key);
+            return false;
+        }
+
+        var demand = PodDemand.Of(pod.Requests);
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            var verdict = candidates[i] is { } node ? Judge(node, demand) : default;
+            verdicts[i] = verdict;
+            if (verdict.Reason is null)
+            {
+                kept++;
+            }
+        }
+
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            logger.FilterDecided(pod.Key, kept, candidates.Length);
+        }
+
+        if (kept == 0 && candidates.Length > 0)
+        {
+            logger.AllNodesRejected(pod.Key, candidates.Length);
+            trigger.Trigger(pod);
+        }
+
+        return true;
+    }
+
+    /// <summary>The score of every candidate (see <see cref="Prioritize"/>); entries of null candidates are meaningless.</summary>
+    internal void Score(ReadOnlySpan<KnownNode?> candidates, PodRequest pod, Span<long> scores)
+    {
+        var demand = PodDemand.Of(pod.Requests);
+        var synced = cluster.IsSynced;
+        var packing = ArrayPool<double>.Shared.Rent(candidates.Length);
+        var cost = ArrayPool<double>.Shared.Rent(candidates.Length);
+        var disrupted = ArrayPool<bool>.Shared.Rent(candidates.Length);
+        try
+        {
+            double minCost = double.MaxValue, maxCost = double.MinValue;
+            for (var i = 0; i < candidates.Length; i++)
+            {
+                packing[i] = -1;
+                cost[i] = double.NaN;
+                disrupted[i] = false;
+                if (!synced || candidates[i] is not { } candidate || cluster.FindNode(candidate.Name) is not { } view)
+                {
+                    continue;
+                }
+
+                var facts = candidate.FactsOf(view, ledger);
+                var entries = candidate.LedgerEntries(ledger);
+                if (ledger.FirstShortfall(facts, demand, entries) is not null)
+                {
+                    continue;
+                }
+
+                disrupted[i] = facts.Disrupted;
+                var cpu = Share(facts, entries, DemandSlot.Cpu, ResourceNames.Cpu, facts.AllocatableCpu, demand.CpuMilli, out var cpuShare);
+                var memory = Share(facts, entries, DemandSlot.Memory, ResourceNames.Memory, facts.AllocatableMemory, demand.MemoryMilli, out var memoryShare);
+                packing[i] = (cpu, memory) switch
+                {
+                    (>= 0, >= 0) => (cpu + memory) / 2,
+                    (>= 0, _) => cpu,
+                    (_, >= 0) => memory,
+                    _ => 0,
+                };
+                if (view.PricePerHour is { } price && price >= 0)
+                {
+                    cost[i] = price * Math.Max(cpuShare, memoryShare);
+                    minCost = Math.Min(minCost, cost[i]);
+                    maxCost = Math.Max(maxCost, cost[i]);
+                }
+            }
+
+            for (var i = 0; i < candidates.Length; i++)
+            {
+                scores[i] = ScoreOf(packing[i], cost[i], disrupted[i], minCost, maxCost);
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(packing);
+            ArrayPool<double>.Shared.Return(cost);
+            ArrayPool<bool>.Shared.Return(disrupted);
+        }
     }
 
     public async Task<ExtenderBindingResult> BindAsync(ExtenderBindingArgs args, CancellationToken cancellationToken)
@@ -268,45 +295,69 @@ public sealed class ExtenderService(
         return ExtenderBindingResult.Ok;
     }
 
-    private (string? Reason, bool Resolvable) Judge(string name, PodDemand demand)
+    private NodeVerdict Judge(KnownNode candidate, PodDemand demand)
     {
-        if (cluster.FindNode(name) is not { } node)
+        if (cluster.FindNode(candidate.Name) is not { } view)
         {
             // Unknown to Capstan's cache (not Capstan's, or the watch lags): the scheduler's own checks stand.
-            return (null, true);
+            return default;
         }
 
-        if (node.MarkedForDeletion)
+        var facts = candidate.FactsOf(view, ledger);
+        if (facts.Unresolvable is { } reason)
         {
-            return (NodeVerdicts.BeingDeleted, false);
+            return new NodeVerdict(reason, Resolvable: false);
         }
 
-        if (node.DisruptionCandidate)
+        return ledger.FirstShortfall(facts, demand, candidate.LedgerEntries(ledger)) is { } resource
+            ? new NodeVerdict(NodeVerdicts.Insufficient(resource), Resolvable: true)
+            : default;
+    }
+
+    private static long ScoreOf(double packing, double cost, bool disrupted, double minCost, double maxCost)
+    {
+        if (packing < 0)
         {
-            return (NodeVerdicts.BeingDisrupted, false);
+            return HostPriorityList.MinScore;
         }
 
-        if (node.Unschedulable && node.ProvisionerName is not null)
+        var cheapness = double.IsNaN(cost) ? 0.5 : maxCost > minCost ? (maxCost - cost) / (maxCost - minCost) : 1.0;
+        var score = HostPriorityList.MaxScore * ((0.6 * packing) + (0.4 * cheapness));
+        if (disrupted)
         {
-            return (NodeVerdicts.CordonedByCapstan, false);
+            score *= 0.2;
         }
 
-        return ledger.FirstShortfall(node, demand) is { } resource ? (NodeVerdicts.Insufficient(resource), true) : (null, true);
+        var rounded = (long)Math.Round(score, MidpointRounding.AwayFromZero);
+        return Math.Clamp(rounded, HostPriorityList.MinScore, HostPriorityList.MaxScore);
     }
 
     /// <summary>Fraction of the resource in use after placing the pod (or -1 when the node has none), and the pod's share of it.</summary>
-    private double Share(NodeView node, string resource, long podMilli, out double podShare)
+    private double Share(NodeFacts facts, LedgerEntry[] entries, DemandSlot slot, string resource, long allocatable, long podMilli, out double podShare)
     {
-        var allocatable = node.Allocatable.Get(resource).MilliValue;
         if (allocatable <= 0)
         {
             podShare = 0;
             return -1;
         }
 
-        var used = allocatable - ledger.RemainingMilli(node, resource) + podMilli;
+        var used = allocatable - ledger.RemainingMilli(facts, slot, resource, entries) + podMilli;
         podShare = (double)podMilli / allocatable;
         return Math.Clamp((double)used / allocatable, 0, 1);
+    }
+
+    private KnownNode?[] Candidates(ExtenderArgs args)
+    {
+        var items = args.Nodes?.Items;
+        var names = args.NodeNames;
+        var candidates = new KnownNode?[items?.Count ?? names!.Count];
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            var name = items is null ? names![i] : NodeList.NameOf(items[i]);
+            candidates[i] = name is null ? null : Nodes.Get(name);
+        }
+
+        return candidates;
     }
 
     private ExtenderBindingResult Refuse(string podKey, string nodeName, string reason)

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Capstan.Extender;
 
 /// <summary>
@@ -14,5 +16,25 @@ public static class NodeVerdicts
 
     public const string NotSynced = "Capstan's cluster cache is not synced yet";
 
-    public static string Insufficient(string resource) => $"node(s) had insufficient {resource} after Capstan's placements";
+    private static readonly ConcurrentDictionary<string, string> s_insufficient = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Cached per resource, as filter may reject thousands of nodes for the same reason in one request;
+    /// bounded, because resource names come from pod specs.
+    /// </summary>
+    public static string Insufficient(string resource)
+    {
+        if (s_insufficient.TryGetValue(resource, out var reason))
+        {
+            return reason;
+        }
+
+        reason = $"node(s) had insufficient {resource} after Capstan's placements";
+        if (s_insufficient.Count < 256)
+        {
+            s_insufficient.TryAdd(resource, reason);
+        }
+
+        return reason;
+    }
 }

@@ -36,6 +36,7 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ExtenderOptions>>().Value.LedgerEntryTtl));
         services.TryAddSingleton<RecentPods>();
         services.TryAddSingleton<ExtenderService>();
+        services.TryAddSingleton<ExtenderRequestHandler>();
         services.TryAddSingleton<ClientCertificateFilter>();
         return services;
     }

@@ -28,6 +28,7 @@ public sealed class PlacementLedger
     private readonly ConcurrentDictionary<string, string> _boundPods = new(StringComparer.Ordinal);
     private readonly ConditionalWeakTable<NodeView, ResourceList> _free = new();
     private readonly TimeProvider _timeProvider;
+    private int _holders;
 
     public PlacementLedger(TimeProvider timeProvider, TimeSpan entryTtl)
     {
@@ -96,7 +97,7 @@ public sealed class PlacementLedger
     {
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(requests);
-        var entries = _nodes.GetOrAdd(nodeName, static _ => new NodeEntries());
+        var entries = HolderOf(nodeName);
         lock (entries.Gate)
         {
             var view = cluster.FindNode(nodeName);
@@ -122,7 +123,7 @@ public sealed class PlacementLedger
     /// <summary>Marks the pod's entry on the node as bound (adding it when a concurrent failure released it).</summary>
     public void Commit(string nodeName, string podNamespace, string podName, string podUid, ResourceList requests)
     {
-        var entries = _nodes.GetOrAdd(nodeName, static _ => new NodeEntries());
+        var entries = HolderOf(nodeName);
         lock (entries.Gate)
         {
             var bound = new LedgerEntry(podNamespace, podName, podUid, requests, _timeProvider.GetTimestamp(), Bound: true);
@@ -157,6 +158,45 @@ public sealed class PlacementLedger
         }
     }
 
+    /// <summary>
+    /// Changes whenever a node's holder of entries is created. A caller that found no holder for a node
+    /// need not look again while this is unchanged (read it before looking).
+    /// </summary>
+    internal int HolderVersion => Volatile.Read(ref _holders);
+
+    /// <summary>The node's holder of entries; created on the first write and never removed, so callers may keep it.</summary>
+    internal NodeEntries? Find(string nodeName) => _nodes.TryGetValue(nodeName, out var entries) ? entries : null;
+
+    /// <summary><see cref="FirstShortfall(NodeView, PodDemand)"/> from precomputed facts and the node's entries.</summary>
+    internal string? FirstShortfall(NodeFacts facts, PodDemand demand, LedgerEntry[] entries)
+    {
+        var names = demand.Names;
+        var slots = demand.Slots;
+        var milli = demand.Milli;
+        for (var i = 0; i < names.Length; i++)
+        {
+            var remaining = facts.FreeMilli(slots[i], names[i]);
+            if (entries.Length > 0)
+            {
+                remaining -= Outstanding(entries, facts.View, names[i]);
+            }
+
+            if (remaining < milli[i])
+            {
+                return names[i];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary><see cref="RemainingMilli(NodeView, string)"/> from precomputed facts and the node's entries.</summary>
+    internal long RemainingMilli(NodeFacts facts, DemandSlot slot, string resource, LedgerEntry[] entries)
+    {
+        var free = facts.FreeMilli(slot, resource);
+        return entries.Length == 0 ? free : free - Outstanding(entries, facts.View, resource);
+    }
+
     private string? FirstShortfall(NodeView node, PodDemand demand, LedgerEntry[] entries)
     {
         var free = CacheFree(node);
@@ -177,6 +217,18 @@ public sealed class PlacementLedger
         }
 
         return null;
+    }
+
+    private NodeEntries HolderOf(string nodeName)
+    {
+        if (_nodes.TryGetValue(nodeName, out var entries))
+        {
+            return entries;
+        }
+
+        entries = _nodes.GetOrAdd(nodeName, static _ => new NodeEntries());
+        Interlocked.Increment(ref _holders);
+        return entries;
     }
 
     private LedgerEntry[] Snapshot(string nodeName) => _nodes.TryGetValue(nodeName, out var node) ? node.Entries : s_none;
@@ -251,7 +303,7 @@ public sealed class PlacementLedger
 
     private static string PodKey(string podNamespace, string podName) => podNamespace + "/" + podName;
 
-    private sealed class NodeEntries
+    internal sealed class NodeEntries
     {
         private volatile LedgerEntry[] _entries = s_none;
 

@@ -12,6 +12,7 @@ public sealed class PodDemand
     {
         Names = names;
         Milli = milli;
+        Slots = Array.ConvertAll(names, SlotOf);
         CpuMilli = cpuMilli;
         MemoryMilli = memoryMilli;
     }
@@ -19,6 +20,9 @@ public sealed class PodDemand
     public string[] Names { get; }
 
     public long[] Milli { get; }
+
+    /// <summary>Per entry of <see cref="Names"/>, where <see cref="NodeFacts"/> keeps its free capacity.</summary>
+    internal DemandSlot[] Slots { get; }
 
     public long CpuMilli { get; }
 
@@ -40,4 +44,12 @@ public sealed class PodDemand
 
         return new PodDemand([.. names], [.. milli], requests.Cpu.MilliValue, requests.Memory.MilliValue);
     }
+
+    private static DemandSlot SlotOf(string name) => name switch
+    {
+        ResourceNames.Cpu => DemandSlot.Cpu,
+        ResourceNames.Memory => DemandSlot.Memory,
+        ResourceNames.Pods => DemandSlot.Pods,
+        _ => DemandSlot.Other,
+    };
 }
