@@ -112,15 +112,19 @@ public class AdmissionBenchmarks
     {
         public LatencyConfig()
         {
-            AddJob(Job.Default
+            var perRequest = Job.Default
                 .WithToolchain(InProcessEmitToolchain.Instance)
                 .WithLaunchCount(1)
                 .WithWarmupCount(200)
                 .WithIterationCount(2000)
                 .WithInvocationCount(1)
                 .WithUnrollFactor(1)
-                .WithOutlierMode(Perfolizer.Mathematics.OutlierDetection.OutlierMode.DontRemove)
-                .WithId("PerRequest"));
+                .WithOutlierMode(Perfolizer.Mathematics.OutlierDetection.OutlierMode.DontRemove);
+
+            // Warm: a server answering request after request. Cold: BenchmarkDotNet's default full GC before every
+            // request, which also empties the CPU caches (a pessimistic bound, not a steady state).
+            AddJob(perRequest.WithGcForce(false).WithId("Warm"));
+            AddJob(perRequest.WithId("Cold"));
             AddColumn(StatisticColumn.Median, new PercentileColumn(99));
             AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default);
             WithOptions(ConfigOptions.DisableOptimizationsValidator);
