@@ -123,9 +123,6 @@ internal sealed partial class PackingRun
             {
                 group = new PodGroup { Id = _groups.Count, Sample = _pods[i] };
                 group.Variants = BuildVariants(group);
-                var v = group.Variants[0];
-                group.Free = group.Variants.Length == 1 && v.Spreads.Length == 0 && v.Affinity.Length == 0 && v.AntiAffinity.Length == 0
-                    && _pods[i].HostPorts.Count == 0;
                 byKey.Add(key, group);
                 _groups.Add(group);
             }

@@ -22,9 +22,6 @@ internal sealed class PodGroup
     /// <summary>Pods of the group not placed yet.</summary>
     public int Remaining { get; set; }
 
-    /// <summary>True when nothing but node requirements and tolerations restricts where its pods go (no topology, no host ports, no preferences).</summary>
-    public bool Free { get; set; }
-
     /// <summary>Relaxation levels, strictest first.</summary>
     public Variant[] Variants { get; set; } = [];
 

@@ -163,7 +163,7 @@ public sealed class Requirement : IEquatable<Requirement>
         return !intersection.IsDoesNotExist || (IsDoesNotExist && other.IsDoesNotExist) || (AllowsAbsent && other.AllowsAbsent);
     }
 
-    /// <summary>A value the requirement allows, preferring the first listed; null for complements.</summary>
+    /// <summary>The only value allowed, when the requirement is In with exactly one value; otherwise null.</summary>
     public string? SingleValue => !Complement && Values.Count == 1 ? Values[0] : null;
 
     private static long? Max(long? a, long? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
