@@ -14,12 +14,13 @@ public static class PlanBuilder
         ArgumentNullException.ThrowIfNull(manifests);
         ArgumentNullException.ThrowIfNull(catalog);
         var byKubelet = new Dictionary<KubeletSettings, IReadOnlyList<InstanceType>>();
-        IReadOnlyList<InstanceType> TypesFor(Provisioner p)
+        // Allocatable depends only on the kubelet settings: compute each distinct set once.
+        IReadOnlyList<InstanceType> TypesFor(KubeletSettings kubelet)
         {
-            if (!byKubelet.TryGetValue(p.Kubelet, out var types))
+            if (!byKubelet.TryGetValue(kubelet, out var types))
             {
-                types = catalog.InstanceTypes(p.Kubelet);
-                byKubelet[p.Kubelet] = types;
+                types = catalog.InstanceTypes(kubelet);
+                byKubelet[kubelet] = types;
             }
 
             return types;
@@ -31,8 +32,8 @@ public static class PlanBuilder
             PendingPods = manifests.Pods,
             Nodes = manifests.Nodes,
             DaemonSets = manifests.DaemonSets,
-            Provisioners = [.. manifests.Provisioners.Select(p => new ProvisionerState(p) { InstanceTypes = TypesFor(p) })],
-            InstanceTypes = catalog.InstanceTypes(),
+            Provisioners = [.. manifests.Provisioners.Select(p => new ProvisionerState(p) { InstanceTypes = TypesFor(p.Kubelet) })],
+            InstanceTypes = TypesFor(KubeletSettings.Default),
         };
     }
 }

@@ -47,18 +47,19 @@ public sealed class PackerTopologyTests
         Assert.Equal(3, plan.NodeClaims.Count);
     }
 
-    [Fact]
-    public void Solve_ScheduleAnywaySpread_IsRelaxedWhenItCannotHold()
+    [Theory]
+    [InlineData(false, 3, 0)]
+    [InlineData(true, 1, 2)]
+    public void Solve_HostnameSpreadOnOneNode_ScheduleAnywayIsRelaxed_DoNotScheduleIsNot(bool doNotSchedule, int placed, int unschedulable)
     {
-        var onlyOneZone = PackerTestKit.GeneralPurpose().Select(t => FakeInstanceTypes.Create(t.Name, t.Allocatable.Cpu.ToString(), t.Allocatable.Memory.ToBinaryString(), 58, FakeInstanceTypes.OnDemand(t.Offerings[0].PricePerHour, "test-zone-1"))).ToList();
-        var template = new PodBuilder("web").Cpu("1").Label("app", "web").Spread(Labels.Hostname, maxSkew: 1, doNotSchedule: false).Build();
-        var hard = new PodBuilder("hard").Cpu("1").Label("app", "hard").Spread(Labels.Zone, maxSkew: 1).Build();
-        var snapshot = Snapshot([.. PodBuilder.Replicas(template, "web", 3), .. PodBuilder.Replicas(hard, "hard", 2)], onlyOneZone);
+        var template = new PodBuilder("web").Cpu("1").Label("app", "web").Spread(Labels.Hostname, maxSkew: 1, doNotSchedule).Build();
+        var snapshot = Snapshot(PodBuilder.Replicas(template, "web", 3)) with { Nodes = [Node("only", "4", "16Gi")], Provisioners = [] };
 
         var plan = Packer.Solve(snapshot);
 
         AssertSound(snapshot, plan);
-        Assert.Empty(plan.Unschedulable);
+        Assert.Equal(placed, plan.ExistingNodes.Sum(n => n.Pods.Count));
+        Assert.Equal(unschedulable, plan.Unschedulable.Count);
     }
 
     [Fact]
