@@ -42,7 +42,7 @@ public sealed class ExtenderRequestHandler(ExtenderService extender, ILogger<Ext
 
                 if (extender.TryFilter(candidates, pod, verdicts.AsSpan(0, candidates.Length), out _))
                 {
-                    ExtenderResponseWriter.WriteFilter(writer, body, request, verdicts.AsSpan(0, candidates.Length));
+                    ExtenderResponseWriter.WriteFilter(output, body, request, verdicts.AsSpan(0, candidates.Length));
                 }
                 else
                 {

@@ -140,6 +140,37 @@ public sealed class ExtenderRequestHandlerTests
         Assert.NotEqual(first.Body, changed.Body);
     }
 
+    [Fact]
+    public void ManyNodes_AnswersSpanningManyOutputChunks_AreExactlyTheSerializerRoutes()
+    {
+        // 2,000 nodes: every third is full, every fifth is draining, and the answers run to well over the
+        // writer's 16 KiB chunks, in both nodeCacheCapable modes.
+        var cluster = new InMemoryCluster();
+        var names = Enumerable.Range(0, 2_000).Select(i => $"ip-10-1-{i / 250}-{i % 250}.ec2.internal").ToArray();
+        for (var i = 0; i < names.Length; i++)
+        {
+            cluster.UpsertNode(Builders.Node(names[i], price: 0.1 + (i % 4 * 0.05)) with { DisruptionCandidate = i % 5 == 0 });
+            if (i % 3 == 0)
+            {
+                cluster.AddPod(Builders.Pod($"filler-{i}", cpu: "3500m"), names[i]);
+            }
+        }
+
+        var (service, handler) = CreateSut(cluster);
+        var pod = Builders.PodJson("web", cpu: "1");
+        var byName = Builders.ArgsWithNames(pod, names);
+        var byObject = Builders.ArgsWithNodes(Builders.PodJson("web", cpu: "1"), [.. names.Select(Builders.NodeJson)]);
+
+        var filtered = Run(handler.Filter, byName);
+        var echoed = Run(handler.Filter, byObject);
+        var scored = Run(handler.Prioritize, byName);
+
+        Assert.True(filtered.Body.Length > 64 * 1024 && echoed.Body.Length > 64 * 1024, "the answers should span several chunks");
+        Assert.Equal(SerializerFilter(service, byName), filtered.Body);
+        Assert.Equal(SerializerFilter(service, byObject), echoed.Body);
+        Assert.Equal(SerializerPrioritize(service, byName), scored.Body);
+    }
+
     [Theory]
     [InlineData("not json at all", "not valid")]
     [InlineData("", "not valid")]

@@ -1,65 +1,59 @@
 using System.Buffers;
-using System.Globalization;
+using System.Collections.Concurrent;
 using System.Text.Json;
 
 namespace Capstan.Extender.Wire;
 
 /// <summary>
-/// Writes the filter and prioritize answers straight from the verdicts and scores, key for key what
+/// Writes the filter and prioritize answers straight from the verdicts and scores, byte for byte what
 /// <see cref="ExtenderJsonContext"/> writes for <see cref="ExtenderFilterResult"/> and
-/// <see cref="HostPriorityList"/> (same keys, order, nulls and escaping), without building them.
+/// <see cref="HostPriorityList"/> (same keys, order, nulls, escaping and compact form), without building
+/// them: every name is copied from its <see cref="KnownNode.QuotedJsonName"/>, every node object from the
+/// request body, every reason from a cache of encoded reasons.
 /// </summary>
 internal static class ExtenderResponseWriter
 {
-    /// <summary>The longest <see cref="long"/> in decimal: <c>-9223372036854775808</c>.</summary>
-    private const int MaxScoreLength = 20;
+    private const int MaxCachedReasons = 512;
 
-    private static readonly JsonEncodedText s_emptyObject = JsonEncodedText.Encode("{}");
+    private static readonly ConcurrentDictionary<string, byte[]> s_quotedReasons = new(StringComparer.Ordinal);
 
-    public static void WriteFilter(Utf8JsonWriter writer, ReadOnlySpan<byte> body, ExtenderRequest request, ReadOnlySpan<NodeVerdict> verdicts)
+    public static void WriteFilter(IBufferWriter<byte> output, ReadOnlySpan<byte> body, ExtenderRequest request, ReadOnlySpan<NodeVerdict> verdicts)
     {
-        writer.WriteStartObject();
-        writer.WritePropertyName("Nodes"u8);
+        var json = new RawJsonOutput(output);
+        json.Write("{\"Nodes\":"u8);
         if (request.NodeNames is null && request.Items is { } items)
         {
-            WriteNodeList(writer, body, request.NodesMetadata, items, verdicts);
+            WriteNodeList(ref json, body, request.NodesMetadata, items, verdicts);
         }
         else
         {
-            writer.WriteNullValue();
+            json.Write("null"u8);
         }
 
-        writer.WritePropertyName("NodeNames"u8);
+        json.Write(",\"NodeNames\":"u8);
         if (request.NodeNames is { } names)
         {
-            WriteKeptNames(writer, names.Nodes, verdicts);
+            WriteKeptNames(ref json, names.Nodes, verdicts);
         }
         else
         {
-            writer.WriteNullValue();
+            json.Write("null"u8);
         }
 
-        WriteFailures(writer, "FailedNodes"u8, request.Candidates, verdicts, resolvable: true);
-        WriteFailures(writer, "FailedAndUnresolvableNodes"u8, request.Candidates, verdicts, resolvable: false);
-        writer.WriteString("Error"u8, ""u8);
-        writer.WriteEndObject();
+        json.Write(",\"FailedNodes\":"u8);
+        WriteFailures(ref json, request.Candidates, verdicts, resolvable: true);
+        json.Write(",\"FailedAndUnresolvableNodes\":"u8);
+        WriteFailures(ref json, request.Candidates, verdicts, resolvable: false);
+        json.Write(",\"Error\":\"\"}"u8);
+        json.Flush();
     }
 
-    /// <summary>
-    /// Writes <c>[{"Host":"name","Score":n},...]</c> in one reserved span: each entry is the node's
-    /// pre-encoded <see cref="KnownNode.HostEntryPrefix"/> and the score, as compact as the serializer's.
-    /// </summary>
+    /// <summary>Writes <c>[{"Host":"name","Score":n},...]</c>, skipping candidates without a name.</summary>
     public static void WritePrioritize(IBufferWriter<byte> output, ReadOnlySpan<KnownNode?> candidates, ReadOnlySpan<long> scores)
     {
-        var length = 2;
-        foreach (var node in candidates)
-        {
-            length += node is null ? 0 : node.HostEntryPrefix.Length + MaxScoreLength + 2;
-        }
-
-        var span = output.GetSpan(length);
-        var written = 0;
-        span[written++] = (byte)'[';
+        var json = new RawJsonOutput(output);
+        json.Write((byte)'[');
+        var first = true;
         for (var i = 0; i < candidates.Length; i++)
         {
             if (candidates[i] is not { } node)
@@ -67,46 +61,47 @@ internal static class ExtenderResponseWriter
                 continue;
             }
 
-            if (written > 1)
-            {
-                span[written++] = (byte)',';
-            }
-
-            node.HostEntryPrefix.CopyTo(span[written..]);
-            written += node.HostEntryPrefix.Length;
-            scores[i].TryFormat(span[written..], out var digits, provider: CultureInfo.InvariantCulture);
-            written += digits;
-            span[written++] = (byte)'}';
+            json.Write(first ? "{\"Host\":"u8 : ",{\"Host\":"u8);
+            json.Write(node.QuotedJsonName);
+            json.Write(",\"Score\":"u8);
+            json.Write(scores[i]);
+            json.Write((byte)'}');
+            first = false;
         }
 
-        span[written++] = (byte)']';
-        output.Advance(written);
+        json.Write((byte)']');
+        json.Flush();
     }
 
     /// <summary>The node objects that were kept, echoed byte for byte from the request.</summary>
-    private static void WriteNodeList(Utf8JsonWriter writer, ReadOnlySpan<byte> body, Range? metadata, CandidateList items, ReadOnlySpan<NodeVerdict> verdicts)
+    private static void WriteNodeList(ref RawJsonOutput json, ReadOnlySpan<byte> body, Range? metadata, CandidateList items, ReadOnlySpan<NodeVerdict> verdicts)
     {
-        writer.WriteStartObject();
-        writer.WritePropertyName("metadata"u8);
-        writer.WriteRawValue(metadata is { } range ? body[range] : s_emptyObject.EncodedUtf8Bytes, skipInputValidation: true);
-        writer.WritePropertyName("items"u8);
-        writer.WriteStartArray();
-        var json = items.Json;
-        for (var i = 0; i < json.Length; i++)
+        json.Write("{\"metadata\":"u8);
+        json.Write(metadata is { } range ? body[range] : "{}"u8);
+        json.Write(",\"items\":["u8);
+        var objects = items.Json;
+        var first = true;
+        for (var i = 0; i < objects.Length; i++)
         {
             if (verdicts[i].Reason is null)
             {
-                writer.WriteRawValue(body[json[i]], skipInputValidation: true);
+                if (!first)
+                {
+                    json.Write((byte)',');
+                }
+
+                json.Write(body[objects[i]]);
+                first = false;
             }
         }
 
-        writer.WriteEndArray();
-        writer.WriteEndObject();
+        json.Write("]}"u8);
     }
 
-    private static void WriteKeptNames(Utf8JsonWriter writer, ReadOnlySpan<KnownNode?> candidates, ReadOnlySpan<NodeVerdict> verdicts)
+    private static void WriteKeptNames(ref RawJsonOutput json, ReadOnlySpan<KnownNode?> candidates, ReadOnlySpan<NodeVerdict> verdicts)
     {
-        writer.WriteStartArray();
+        json.Write((byte)'[');
+        var first = true;
         for (var i = 0; i < candidates.Length; i++)
         {
             if (verdicts[i].Reason is not null)
@@ -114,29 +109,28 @@ internal static class ExtenderResponseWriter
                 continue;
             }
 
-            if (candidates[i] is { } node)
+            if (!first)
             {
-                writer.WriteStringValue(node.JsonName);
+                json.Write((byte)',');
             }
-            else
-            {
-                writer.WriteNullValue();
-            }
+
+            json.Write(candidates[i] is { } node ? node.QuotedJsonName : "null"u8);
+            first = false;
         }
 
-        writer.WriteEndArray();
+        json.Write((byte)']');
     }
 
     /// <summary>
     /// One failure map, node name to reason, in request order. A name repeated in one request (the scheduler
     /// sends each node once) is written each time; Go's decoder keeps the last, as the dictionary did.
     /// </summary>
-    private static void WriteFailures(Utf8JsonWriter writer, ReadOnlySpan<byte> key, ReadOnlySpan<KnownNode?> candidates, ReadOnlySpan<NodeVerdict> verdicts, bool resolvable)
+    private static void WriteFailures(ref RawJsonOutput json, ReadOnlySpan<KnownNode?> candidates, ReadOnlySpan<NodeVerdict> verdicts, bool resolvable)
     {
-        writer.WritePropertyName(key);
-        writer.WriteStartObject();
+        json.Write((byte)'{');
         string? lastReason = null;
-        var encodedReason = default(JsonEncodedText);
+        byte[] quotedReason = [];
+        var first = true;
         for (var i = 0; i < candidates.Length; i++)
         {
             var (reason, isResolvable) = verdicts[i];
@@ -147,12 +141,37 @@ internal static class ExtenderResponseWriter
 
             if (!ReferenceEquals(reason, lastReason))
             {
-                (lastReason, encodedReason) = (reason, JsonEncodedText.Encode(reason));
+                (lastReason, quotedReason) = (reason, QuotedReason(reason));
             }
 
-            writer.WriteString(node.JsonName, encodedReason);
+            if (!first)
+            {
+                json.Write((byte)',');
+            }
+
+            json.Write(node.QuotedJsonName);
+            json.Write((byte)':');
+            json.Write(quotedReason);
+            first = false;
         }
 
-        writer.WriteEndObject();
+        json.Write((byte)'}');
+    }
+
+    /// <summary><c>"reason"</c>, escaped as the writer escapes it; cached, as filter gives a handful of reasons thousands of times.</summary>
+    private static byte[] QuotedReason(string reason)
+    {
+        if (s_quotedReasons.TryGetValue(reason, out var quoted))
+        {
+            return quoted;
+        }
+
+        quoted = [(byte)'"', .. JsonEncodedText.Encode(reason).EncodedUtf8Bytes, (byte)'"'];
+        if (s_quotedReasons.Count < MaxCachedReasons)
+        {
+            s_quotedReasons.TryAdd(reason, quoted);
+        }
+
+        return quoted;
     }
 }
