@@ -23,11 +23,11 @@ internal static class ExtenderEndpoints
 
     public static Task<Results<PooledJsonResult, JsonHttpResult<ExtenderError>>> FilterAsync(
         HttpRequest request, [FromServices] ExtenderRequestHandler handler, [FromServices] ILogger<ExtenderService> logger, CancellationToken cancellationToken) =>
-        AnswerAsync(request, FilterVerb, handler.Filter, logger, cancellationToken);
+        AnswerAsync(request, FilterVerb, handler.Filter, handler.Metrics, logger, cancellationToken);
 
     public static Task<Results<PooledJsonResult, JsonHttpResult<ExtenderError>>> PrioritizeAsync(
         HttpRequest request, [FromServices] ExtenderRequestHandler handler, [FromServices] ILogger<ExtenderService> logger, CancellationToken cancellationToken) =>
-        AnswerAsync(request, PrioritizeVerb, handler.Prioritize, logger, cancellationToken);
+        AnswerAsync(request, PrioritizeVerb, handler.Prioritize, handler.Metrics, logger, cancellationToken);
 
     public static async Task<Results<JsonHttpResult<ExtenderBindingResult>, JsonHttpResult<ExtenderError>>> BindAsync(
         HttpRequest request, [FromServices] ExtenderService extender, [FromServices] ILogger<ExtenderService> logger, CancellationToken cancellationToken)
@@ -36,7 +36,7 @@ internal static class ExtenderEndpoints
         error ??= ExtenderService.Validate(args);
         if (error is not null)
         {
-            return BadRequest(logger, BindVerb, error);
+            return BadRequest(logger, extender.Metrics, BindVerb, error);
         }
 
         try
@@ -46,6 +46,7 @@ internal static class ExtenderEndpoints
         catch (Exception exception) when (exception is not OutOfMemoryException and not OperationCanceledException)
         {
             logger.HandlerFailed(exception, BindVerb);
+            extender.Metrics?.BindFinished(BindResults.Failed);
             return Ok(ExtenderBindingResult.Failed($"Capstan bind failed: {exception.Message}"), ExtenderJsonContext.Default.ExtenderBindingResult);
         }
     }
@@ -55,7 +56,7 @@ internal static class ExtenderEndpoints
     /// handler write the answer into pooled memory too.
     /// </summary>
     private static async Task<Results<PooledJsonResult, JsonHttpResult<ExtenderError>>> AnswerAsync(
-        HttpRequest request, string verb, Answer answer, ILogger logger, CancellationToken cancellationToken)
+        HttpRequest request, string verb, Answer answer, ExtenderMetrics? metrics, ILogger logger, CancellationToken cancellationToken)
     {
         using var body = new PooledBufferWriter(InitialBodyCapacity(request.ContentLength));
         try
@@ -68,7 +69,7 @@ internal static class ExtenderEndpoints
         }
         catch (BadHttpRequestException bad)
         {
-            return BadRequest(logger, verb, $"the request body could not be read: {bad.Message}");
+            return BadRequest(logger, metrics, verb, $"the request body could not be read: {bad.Message}");
         }
 
         var output = new PooledBufferWriter(body.WrittenMemory.Length);
@@ -106,9 +107,10 @@ internal static class ExtenderEndpoints
     private static JsonHttpResult<T> Ok<T>(T value, JsonTypeInfo<T> typeInfo) =>
         TypedResults.Json(value, typeInfo, contentType: "application/json");
 
-    private static JsonHttpResult<ExtenderError> BadRequest(ILogger logger, string verb, string reason)
+    private static JsonHttpResult<ExtenderError> BadRequest(ILogger logger, ExtenderMetrics? metrics, string verb, string reason)
     {
         logger.BadRequest(verb, reason);
+        metrics?.BadRequest(verb);
         return TypedResults.Json(new ExtenderError(ExtenderError.Sanitize(reason)), ExtenderJsonContext.Default.ExtenderError, "application/json", StatusCodes.Status400BadRequest);
     }
 }

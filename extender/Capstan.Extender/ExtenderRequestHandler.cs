@@ -20,6 +20,8 @@ public sealed class ExtenderRequestHandler(ExtenderService extender, ILogger<Ext
 {
     private readonly PodCache _pods = new();
 
+    internal ExtenderMetrics? Metrics => extender.Metrics;
+
     /// <summary>Writes the filter answer for <paramref name="body"/> and returns its HTTP status.</summary>
     public int Filter(ReadOnlySpan<byte> body, IBufferWriter<byte> output)
     {
@@ -108,6 +110,7 @@ public sealed class ExtenderRequestHandler(ExtenderService extender, ILogger<Ext
     internal void WriteBadRequest(Utf8JsonWriter writer, string verb, string reason)
     {
         logger.BadRequest(verb, reason);
+        extender.Metrics?.BadRequest(verb);
         JsonSerializer.Serialize(writer, new ExtenderError(ExtenderError.Sanitize(reason)), ExtenderJsonContext.Default.ExtenderError);
     }
 

@@ -19,7 +19,8 @@ public sealed class ExtenderService(
     PlacementLedger ledger,
     RecentPods recentPods,
     IProvisioningTrigger trigger,
-    ILogger<ExtenderService> logger)
+    ILogger<ExtenderService> logger,
+    ExtenderMetrics? metrics = null)
 {
     private static readonly ResourceList s_unknownPodRequests = ResourceList.Create((ResourceNames.Pods, Quantity.FromUnits(1)));
 
@@ -60,6 +61,9 @@ public sealed class ExtenderService(
         ArgumentNullException.ThrowIfNull(args);
         return PodConversions.ToPodRequest(args.Pod ?? throw new ArgumentException("ExtenderArgs.Pod is missing", nameof(args)));
     }
+
+    /// <summary>Where decisions are counted; null when the host publishes no metrics (benchmarks, unit tests).</summary>
+    internal ExtenderMetrics? Metrics => metrics;
 
     /// <summary>The node names seen in requests, with what was derived from each; the wire reader resolves names here.</summary>
     internal KnownNodes Nodes { get; } = new();
@@ -157,6 +161,7 @@ public sealed class ExtenderService(
         }
 
         var demand = PodDemand.Of(pod.Requests);
+        var unresolvable = 0;
         for (var i = 0; i < candidates.Length; i++)
         {
             var verdict = candidates[i] is { } node ? Judge(node, demand) : default;
@@ -165,7 +170,13 @@ public sealed class ExtenderService(
             {
                 kept++;
             }
+            else if (!verdict.Resolvable)
+            {
+                unresolvable++;
+            }
         }
+
+        metrics?.FilterDecided(kept, candidates.Length - kept - unresolvable, unresolvable);
 
         if (logger.IsEnabled(LogLevel.Debug))
         {
@@ -176,6 +187,7 @@ public sealed class ExtenderService(
         {
             logger.AllNodesRejected(pod.Key, candidates.Length);
             trigger.Trigger(pod);
+            metrics?.FastPathTriggered();
         }
 
         return true;
@@ -253,6 +265,7 @@ public sealed class ExtenderService(
         if (current == nodeName)
         {
             logger.BindRepeated(podKey, nodeName);
+            metrics?.BindFinished(BindResults.Repeated);
             return ExtenderBindingResult.Ok;
         }
 
@@ -287,11 +300,13 @@ public sealed class ExtenderService(
         {
             Release(owned, nodeName, podNamespace, podName);
             logger.BindFailed(exception, podKey, nodeName);
+            metrics?.BindFinished(BindResults.Failed);
             return ExtenderBindingResult.Failed($"binding pod {podKey} to node {nodeName} failed: {exception.Message}");
         }
 
         ledger.Commit(nodeName, podNamespace, podName, uid, requests);
         logger.PodBound(podKey, nodeName);
+        metrics?.BindFinished(BindResults.Bound);
         return ExtenderBindingResult.Ok;
     }
 
@@ -363,6 +378,7 @@ public sealed class ExtenderService(
     private ExtenderBindingResult Refuse(string podKey, string nodeName, string reason)
     {
         logger.BindRefused(podKey, nodeName, reason);
+        metrics?.BindFinished(BindResults.Refused);
         return ExtenderBindingResult.Failed(reason);
     }
 

@@ -11,7 +11,7 @@ public static class ServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the extender: options (<c>Capstan:Extender</c>, validated at start), the placement ledger,
-    /// the handlers' service and a no-op <see cref="IProvisioningTrigger"/>. Everything is added with
+    /// the handlers' service, its metrics (<see cref="ExtenderMetrics"/>) and a no-op <see cref="IProvisioningTrigger"/>. Everything is added with
     /// <c>TryAdd</c>, so a host or a test can register its own first. <see cref="IClusterState"/> and
     /// <see cref="IClusterWriter"/> come from the adapter the host chose (Kubernetes or sandbox).
     /// </summary>
@@ -35,6 +35,8 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<ExtenderOptions>>().Value.LedgerEntryTtl));
         services.TryAddSingleton<RecentPods>();
+        services.AddMetrics();
+        services.TryAddSingleton<ExtenderMetrics>();
         services.TryAddSingleton<ExtenderService>();
         services.TryAddSingleton<ExtenderRequestHandler>();
         services.TryAddSingleton<ClientCertificateFilter>();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Authentication;
 using Capstan.Core.Ports;
 using Capstan.Extender;
+using Capstan.Host.Telemetry;
 using Capstan.Host.Options;
 using Capstan.Host.Tls;
 using Capstan.Sandbox.Cluster;
@@ -35,6 +36,7 @@ public static class CapstanApp
         builder.Services.TryAddSingleton<ServingCertificate>();
         builder.Services.TryAddSingleton<ClientCertificateAuthority>();
         builder.Services.AddHostedService<ServingCertificateLoader>();
+        builder.Services.AddHostedService<MeterAdapterStarter>();
         builder.WebHost.ConfigureKestrel(ConfigureKestrel);
 
         var sandbox = builder.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>()?.IsSandbox == true;

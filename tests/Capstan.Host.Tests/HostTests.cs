@@ -67,6 +67,9 @@ public sealed class HostTests : IDisposable
         Assert.Contains("\"NodeNames\":[\"node-a\"]", await filter.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, bind.StatusCode);
         Assert.Equal("node-a", cluster.NodeOf("default", "web-0"));
+        var metrics = await client.GetStringAsync("/metrics").WaitAsync(s_timeout);
+        Assert.Contains("capstan_extender_filter_nodes{result=\"kept\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("capstan_extender_binds{result=\"bound\"} 1", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
