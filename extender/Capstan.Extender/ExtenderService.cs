@@ -209,7 +209,7 @@ public sealed class ExtenderService(
                 packing[i] = -1;
                 cost[i] = double.NaN;
                 disrupted[i] = false;
-                if (!synced || candidates[i] is not { } candidate || cluster.FindNode(candidate.Name) is not { } view)
+                if (!synced || candidates[i] is not { } candidate || candidate.ViewOf(cluster) is not { } view)
                 {
                     continue;
                 }
@@ -312,7 +312,7 @@ public sealed class ExtenderService(
 
     private NodeVerdict Judge(KnownNode candidate, PodDemand demand)
     {
-        if (cluster.FindNode(candidate.Name) is not { } view)
+        if (candidate.ViewOf(cluster) is not { } view)
         {
             // Unknown to Capstan's cache (not Capstan's, or the watch lags): the scheduler's own checks stand.
             return default;

@@ -1,16 +1,17 @@
 using System.Text;
 using System.Text.Json;
 using Capstan.Core.Cluster;
+using Capstan.Core.Ports;
 using Capstan.Extender.Ledger;
 
 namespace Capstan.Extender;
 
 /// <summary>
-/// One node name the scheduler has sent, with what was derived from it: the <see cref="NodeFacts"/> of
-/// the last view the cache returned, and the node's ledger holder once the ledger has one.
+/// One node name the scheduler has sent, with what was derived from it: the node's slot in the cluster
+/// cache, the <see cref="NodeFacts"/> of the last view read, and the node's ledger holder once the ledger has one.
 /// </summary>
 /// <remarks>
-/// <para>Both caches are safe under races: facts are immutable and tied to a view by reference (two threads may
+/// <para>These caches are safe under races: a slot only ever shows a current view or none, facts are immutable and tied to a view by reference (two threads may
 /// compute them twice, never wrongly), and the ledger never removes a node's holder once created.</para>
 /// <para>The name's bytes live in one array, the JSON string as the writer spells it (quotes included); the raw
 /// UTF-8 the request carries is the inside of that array, unless escaping changed it. Filter and prioritize
@@ -20,6 +21,7 @@ internal sealed class KnownNode
 {
     private readonly byte[] _quotedJson;
     private readonly byte[]? _utf8WhenEscaped;
+    private NodeSlot? _slot;
     private NodeFacts? _facts;
     private PlacementLedger.NodeEntries? _ledgerEntries;
     private int _absentAtVersion = -1;
@@ -44,6 +46,29 @@ internal sealed class KnownNode
 
     /// <summary><see cref="KnownNodes.Hash"/> of <see cref="Utf8Name"/>.</summary>
     public uint Hash { get; }
+
+    /// <summary>
+    /// The node's current view in the cluster cache, or null when the cache does not know it. Through the
+    /// node's <see cref="NodeSlot"/> once the cache gave one (a pointer load), else by name.
+    /// </summary>
+    public NodeView? ViewOf(IClusterState cluster)
+    {
+        if (Volatile.Read(ref _slot)?.View is { } view)
+        {
+            return view;
+        }
+
+        if (cluster.FindSlot(Name) is { } slot)
+        {
+            Volatile.Write(ref _slot, slot);
+            if (slot.View is { } current)
+            {
+                return current;
+            }
+        }
+
+        return cluster.FindNode(Name);
+    }
 
     public NodeFacts FactsOf(NodeView view, PlacementLedger ledger)
     {

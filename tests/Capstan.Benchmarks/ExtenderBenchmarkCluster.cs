@@ -9,17 +9,17 @@ using Capstan.Core.Resources;
 namespace Capstan.Benchmarks;
 
 /// <summary>
-/// A cluster cache as the informer-fed one behaves: nodes in a dictionary, each an immutable view that
-/// is replaced (not rebuilt) on change. Every node carries eight pods; every tenth is being drained and
+/// A cluster cache as the informer-fed one behaves: nodes in a dictionary of <see cref="NodeSlot"/>s, each
+/// holding an immutable view that is replaced (not rebuilt) on change. Every node carries eight pods; every tenth is being drained and
 /// every seventh is full, so filter has something to remove. Deterministic.
 /// </summary>
 internal sealed class ExtenderBenchmarkCluster : IClusterState, IClusterWriter
 {
-    private readonly Dictionary<string, NodeView> _nodes;
+    private readonly Dictionary<string, NodeSlot> _nodes;
 
     public ExtenderBenchmarkCluster(int nodeCount)
     {
-        _nodes = new Dictionary<string, NodeView>(nodeCount, StringComparer.Ordinal);
+        _nodes = new Dictionary<string, NodeSlot>(nodeCount, StringComparer.Ordinal);
         for (var i = 0; i < nodeCount; i++)
         {
             var name = $"ip-10-0-{i / 250}-{i % 250}.ec2.internal";
@@ -35,7 +35,7 @@ internal sealed class ExtenderBenchmarkCluster : IClusterState, IClusterWriter
                 });
             }
 
-            _nodes[name] = new NodeView
+            _nodes[name] = new NodeSlot(new NodeView
             {
                 Name = name,
                 Labels = new Dictionary<string, string> { ["karpenter.sh/provisioner-name"] = "default", ["kubernetes.io/hostname"] = name },
@@ -44,7 +44,7 @@ internal sealed class ExtenderBenchmarkCluster : IClusterState, IClusterWriter
                 Pods = pods,
                 PricePerHour = 0.68 + (i % 5 * 0.05),
                 DisruptionCandidate = i % 10 == 3,
-            };
+            });
         }
 
         NodeNames = [.. _nodes.Keys];
@@ -84,9 +84,11 @@ internal sealed class ExtenderBenchmarkCluster : IClusterState, IClusterWriter
         return Encoding.UTF8.GetBytes(args.ToJsonString());
     }
 
-    public IReadOnlyList<NodeView> Nodes() => [.. _nodes.Values];
+    public IReadOnlyList<NodeView> Nodes() => [.. _nodes.Values.Select(slot => slot.View!)];
 
-    public NodeView? FindNode(string name) => _nodes.TryGetValue(name, out var node) ? node : null;
+    public NodeView? FindNode(string name) => _nodes.TryGetValue(name, out var slot) ? slot.View : null;
+
+    public NodeSlot? FindSlot(string name) => _nodes.TryGetValue(name, out var slot) ? slot : null;
 
     public IReadOnlyList<Provisioner> Provisioners() => [];
 

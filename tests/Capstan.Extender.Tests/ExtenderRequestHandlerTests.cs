@@ -141,6 +141,27 @@ public sealed class ExtenderRequestHandlerTests
     }
 
     [Fact]
+    public async Task Filter_FollowsTheNodesSlot_ThroughChangesAndThroughTheNodeBeingCreatedAgain()
+    {
+        var cluster = Cluster();
+        var (_, handler) = CreateSut(cluster);
+        var body = Builders.ArgsWithNames(Builders.PodJson("web", cpu: "1"), "free");
+
+        var before = Run(handler.Filter, body).Body;
+        cluster.AddPod(Builders.Pod("filler", cpu: "3500m"), "free");
+        var filled = Run(handler.Filter, body).Body;
+        await cluster.DeleteNodeAsync("free", CancellationToken.None);
+        var deleted = Run(handler.Filter, body).Body;
+        cluster.UpsertNode(Builders.Node("free", price: 0.2) with { MarkedForDeletion = true });
+        var recreated = Run(handler.Filter, body).Body;
+
+        Assert.Contains("\"NodeNames\":[\"free\"]", before, StringComparison.Ordinal);
+        Assert.Contains("\"FailedNodes\":{\"free\":", filled, StringComparison.Ordinal);
+        Assert.Contains("\"NodeNames\":[\"free\"]", deleted, StringComparison.Ordinal); // unknown to the cache: the scheduler's checks stand
+        Assert.Contains("\"FailedAndUnresolvableNodes\":{\"free\":", recreated, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ManyNodes_AnswersSpanningManyOutputChunks_AreExactlyTheSerializerRoutes()
     {
         // 2,000 nodes: every third is full, every fifth is draining, and the answers run to well over the

@@ -14,6 +14,13 @@ public interface IClusterState
 
     NodeView? FindNode(string name);
 
+    /// <summary>
+    /// The node's live <see cref="NodeSlot"/>, for callers that read the same nodes again and again (the
+    /// extender, per request); null when the node is unknown or the cache keeps no slots, and then
+    /// <see cref="FindNode"/> is the way.
+    /// </summary>
+    NodeSlot? FindSlot(string name) => null;
+
     IReadOnlyList<Provisioner> Provisioners();
 
     /// <summary>Pods not bound to any node.</summary>

@@ -9,10 +9,15 @@ namespace Capstan.Sandbox.Cluster;
 /// A whole cluster held in memory: nodes, pods (pending or bound) and provisioners. It implements both
 /// cluster ports, so the sandbox and the tests run the real extender, webhook and controllers on it.
 /// </summary>
+/// <remarks>
+/// Like the watch-fed cache, it keeps one immutable <see cref="NodeView"/> per node (its pods included) in a
+/// <see cref="NodeSlot"/>, and replaces it only when that node or its pods change.
+/// </remarks>
 public sealed class InMemoryCluster : IClusterState, IClusterWriter
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, NodeView> _nodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodeSlot> _slots = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (PodRequest Pod, string? Node)> _pods = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Provisioner> _provisioners = new(StringComparer.Ordinal);
     private readonly HashSet<string> _evictionBlocked = new(StringComparer.Ordinal);
@@ -45,6 +50,7 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
         lock (_gate)
         {
             _nodes[node.Name] = node with { Pods = [] };
+            Refresh(node.Name);
         }
     }
 
@@ -54,7 +60,10 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
         ArgumentNullException.ThrowIfNull(pod);
         lock (_gate)
         {
+            var previous = _pods.TryGetValue(pod.Key, out var entry) ? entry.Node : null;
             _pods[pod.Key] = (pod, nodeName);
+            Refresh(previous);
+            Refresh(nodeName);
         }
     }
 
@@ -62,7 +71,13 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
     {
         lock (_gate)
         {
-            return _pods.Remove(Key(podNamespace, podName));
+            if (!_pods.Remove(Key(podNamespace, podName), out var entry))
+            {
+                return false;
+            }
+
+            Refresh(entry.Node);
+            return true;
         }
     }
 
@@ -79,7 +94,7 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
     {
         lock (_gate)
         {
-            return [.. _nodes.Values.OrderBy(n => n.Name, StringComparer.Ordinal).Select(WithPods)];
+            return [.. _slots.Values.Select(slot => slot.View!).OrderBy(n => n.Name, StringComparer.Ordinal)];
         }
     }
 
@@ -87,7 +102,15 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
     {
         lock (_gate)
         {
-            return _nodes.TryGetValue(name, out var node) ? WithPods(node) : null;
+            return _slots.TryGetValue(name, out var slot) ? slot.View : null;
+        }
+    }
+
+    public NodeSlot? FindSlot(string name)
+    {
+        lock (_gate)
+        {
+            return _slots.GetValueOrDefault(name);
         }
     }
 
@@ -145,6 +168,7 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
             }
 
             _pods[key] = (entry.Pod, nodeName);
+            Refresh(nodeName);
         }
 
         return Task.CompletedTask;
@@ -163,6 +187,7 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
             if (_nodes.TryGetValue(nodeName, out var node))
             {
                 _nodes[nodeName] = node with { Unschedulable = true };
+                Refresh(nodeName);
             }
         }
 
@@ -179,7 +204,11 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
                 return Task.FromResult(false);
             }
 
-            _pods.Remove(key);
+            if (_pods.Remove(key, out var entry))
+            {
+                Refresh(entry.Node);
+            }
+
             return Task.FromResult(true);
         }
     }
@@ -189,6 +218,11 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
         lock (_gate)
         {
             _nodes.Remove(nodeName);
+            if (_slots.Remove(nodeName, out var slot))
+            {
+                slot.Clear();
+            }
+
             foreach (var (key, entry) in _pods.ToList())
             {
                 if (entry.Node == nodeName)
@@ -199,6 +233,25 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>Publishes the node's view with its pods now (under the lock); nothing for no node or an unknown one.</summary>
+    private void Refresh(string? nodeName)
+    {
+        if (nodeName is null || !_nodes.TryGetValue(nodeName, out var node))
+        {
+            return;
+        }
+
+        var view = WithPods(node);
+        if (_slots.TryGetValue(nodeName, out var slot))
+        {
+            slot.Update(view);
+        }
+        else
+        {
+            _slots[nodeName] = new NodeSlot(view);
+        }
     }
 
     private NodeView WithPods(NodeView node) =>
