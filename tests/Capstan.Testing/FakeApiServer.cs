@@ -35,6 +35,7 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     private readonly List<LoggedEvent> _history = [];
     private readonly List<Watch> _watches = [];
+    private readonly ConcurrentDictionary<string, HttpStatusCode> _listFailures = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _evictionBlocked = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private readonly WebApplication _app;
@@ -173,6 +174,19 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Makes lists (not watches) of a collection path answer <paramref name="status"/>; null heals it.</summary>
+    public void FailLists(string path, HttpStatusCode? status)
+    {
+        if (status is { } code)
+        {
+            _listFailures[path] = code;
+        }
+        else
+        {
+            _listFailures.TryRemove(path, out _);
+        }
+    }
+
     /// <summary>Forgets the event history: watches from any version before now answer 410 Gone.</summary>
     public void CompactHistory()
     {
@@ -180,6 +194,21 @@ public sealed class FakeApiServer : IAsyncDisposable
         {
             _history.Clear();
             _compactedThrough = _revision;
+        }
+    }
+
+    /// <summary>
+    /// Ends every open watch, applies <paramref name="changes"/> while no watch can open, and compacts the history
+    /// past them: the clients' resuming watches answer 410 Gone and they must list again to see the changes.
+    /// </summary>
+    public void CompactWhileDisconnected(Action changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        lock (_gate)
+        {
+            DropWatches();
+            changes();
+            CompactHistory();
         }
     }
 
@@ -448,6 +477,12 @@ public sealed class FakeApiServer : IAsyncDisposable
         if (query["watch"] is var watch && (watch == "true" || watch == "1"))
         {
             await WatchAsync(context, kind, query["resourceVersion"], query["allowWatchBookmarks"] == "true");
+            return;
+        }
+
+        if (_listFailures.TryGetValue(context.Request.Path.Value ?? "", out var failure))
+        {
+            await StatusResult(failure, "InternalError", "injected list failure").ExecuteAsync(context);
             return;
         }
 

@@ -154,6 +154,7 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
     {
         var backoff = new WatchBackoff(_options.InitialBackoff, _options.MaxBackoff, new Random(HashCode.Combine(_options.JitterSeed, resource.Length)));
         string? version = null;
+        var missingReported = false;
         while (!cancellationToken.IsCancellationRequested)
         {
             TimeSpan delay;
@@ -164,44 +165,15 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
                     var (items, listVersion) = await list(cancellationToken).ConfigureAwait(false);
                     replace(items);
                     version = listVersion;
+                    missingReported = false;
                     _logger.CacheListed(items.Count, resource, version);
                     markSynced();
                     LogSyncedOnce();
                 }
 
-                Exception? error = null;
-                var gone = false;
-                var events = 0;
-                void OnError(Exception e)
-                {
-                    if (e is KubernetesException { Status.Code: (int)HttpStatusCode.Gone })
-                    {
-                        gone = true;
-                    }
-                    else
-                    {
-                        error ??= e;
-                    }
-                }
-
-                await foreach (var (type, item) in watch(version, OnError, cancellationToken).ConfigureAwait(false))
-                {
-                    events++;
-                    if (type is WatchEventType.Added or WatchEventType.Modified or WatchEventType.Deleted && item is not null)
-                    {
-                        apply(type, item);
-                    }
-
-                    if (item?.Metadata?.ResourceVersion is { Length: > 0 } seen)
-                    {
-                        version = seen;
-                    }
-
-                    if (gone || error is not null)
-                    {
-                        break;
-                    }
-                }
+                var watched = await WatchOnceAsync(watch, apply, version, cancellationToken).ConfigureAwait(false);
+                var (gone, error, events) = (watched.Gone, watched.Error, watched.Events);
+                version = watched.Version;
 
                 if (gone)
                 {
@@ -244,7 +216,12 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
                 markSynced();
                 LogSyncedOnce();
                 delay = _options.MissingCrdRetry;
-                _logger.ProvisionerCrdMissing(delay);
+                if (!missingReported)
+                {
+                    _logger.ProvisionerCrdMissing(delay);
+                    missingReported = true;
+                }
+
                 version = null;
             }
 #pragma warning disable CA1031 // A watch loop outlives every transient failure: log, back off, list again.
@@ -266,6 +243,62 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
             }
         }
     }
+
+    /// <summary>Reads one watch until the server ends it, a 410 arrives or the stream fails.</summary>
+    private static async Task<WatchOutcome> WatchOnceAsync<T>(
+        Func<string, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType Type, T Item)>> watch,
+        Action<WatchEventType, T> apply,
+        string version,
+        CancellationToken cancellationToken)
+        where T : IKubernetesObject<V1ObjectMeta>
+    {
+        Exception? error = null;
+        var gone = false;
+        var events = 0;
+        void OnError(Exception e)
+        {
+            if (e is KubernetesException { Status.Code: (int)HttpStatusCode.Gone })
+            {
+                gone = true;
+            }
+            else
+            {
+                error ??= e;
+            }
+        }
+
+        try
+        {
+            await foreach (var (type, item) in watch(version, OnError, cancellationToken).ConfigureAwait(false))
+            {
+                events++;
+                if (type is WatchEventType.Added or WatchEventType.Modified or WatchEventType.Deleted && item is not null)
+                {
+                    apply(type, item);
+                }
+
+                if (item?.Metadata?.ResourceVersion is { Length: > 0 } seen)
+                {
+                    version = seen;
+                }
+
+                if (gone || error is not null)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (events == 0 && !gone && error is null && IsEmptyWatchBody(e))
+        {
+            // KubernetesClient reads the first line before it yields anything: a watch the server ends cleanly
+            // before any event surfaces as an end-of-stream (or unreadable JSON) error. That is a normal close.
+        }
+
+        return new WatchOutcome(version, events, gone, error);
+    }
+
+    private static bool IsEmptyWatchBody(Exception e) =>
+        e is JsonException || (e is HttpRequestException && e.InnerException is EndOfStreamException);
 
     private void LogSyncedOnce()
     {
@@ -648,6 +681,8 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
     private static string Key(string podNamespace, string podName) => podNamespace + "/" + podName;
 
     private sealed record PodEntry(PodRequest Pod, string? Node);
+
+    private sealed record WatchOutcome(string Version, int Events, bool Gone, Exception? Error);
 
     private sealed record ListCache<T>(long Version, IReadOnlyList<T> Items);
 }
