@@ -94,7 +94,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>Writes a kubeconfig pointing at this server (no credentials) and returns its path.</summary>
+    /// <summary>Writes a kubeconfig pointing at this server (a bearer token it ignores) and returns its path.</summary>
     public string WriteKubeconfig(TempDirectory directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
@@ -107,7 +107,8 @@ public sealed class FakeApiServer : IAsyncDisposable
                   server: {BaseAddress.ToString().TrimEnd('/')}
             users:
               - name: fake
-                user: {"{}"}
+                user:
+                  token: fake-token
             contexts:
               - name: fake
                 context:
