@@ -1,10 +1,13 @@
 using System.Net;
 using System.Security.Authentication;
+using Capstan.Aws.Catalog;
 using Capstan.Core.Ports;
 using Capstan.Extender;
-using Capstan.Host.Telemetry;
+using Capstan.Host.Cluster;
 using Capstan.Host.Options;
+using Capstan.Host.Telemetry;
 using Capstan.Host.Tls;
+using Capstan.Kubernetes.Cluster;
 using Capstan.Sandbox.Cluster;
 using Capstan.Webhook;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -46,6 +49,15 @@ public static class CapstanApp
             builder.Services.TryAddSingleton<IClusterState>(sp => sp.GetRequiredService<InMemoryCluster>());
             builder.Services.TryAddSingleton<IClusterWriter>(sp => sp.GetRequiredService<InMemoryCluster>());
         }
+        else
+        {
+            var kubernetes = builder.Configuration.GetSection(KubernetesOptions.SectionName).Get<KubernetesOptions>() ?? new KubernetesOptions();
+            if (kubernetes.Enabled)
+            {
+                AddCluster(builder.Services, KubeconfigLocator.Resolve(kubernetes.Kubeconfig, Environment.GetEnvironmentVariable,
+                    Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)));
+            }
+        }
 
         builder.Services.AddCapstanWebhook();
         builder.Services.AddCapstanExtender();
@@ -67,6 +79,23 @@ public static class CapstanApp
         return app;
     }
 
+    /// <summary>
+    /// The production cluster adapters: the API client, the watch-fed cache (<see cref="IClusterState"/>, started as a
+    /// hosted service; readiness waits for its first sync) and the writer, with node prices from the built-in catalog.
+    /// </summary>
+    private static void AddCluster(IServiceCollection services, k8s.KubernetesClientConfiguration configuration)
+    {
+        services.TryAddSingleton<k8s.IKubernetes>(_ => new k8s.Kubernetes(configuration));
+        services.TryAddSingleton(sp => new KubernetesClusterCache(
+            sp.GetRequiredService<k8s.IKubernetes>(),
+            new KubernetesClusterCacheOptions { Pricing = CatalogNodePricing.Create(InstanceCatalog.BuiltIn) },
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<KubernetesClusterCache>>()));
+        services.TryAddSingleton<IClusterState>(sp => sp.GetRequiredService<KubernetesClusterCache>());
+        services.AddHostedService(sp => sp.GetRequiredService<KubernetesClusterCache>());
+        services.TryAddSingleton<IClusterWriter>(sp => new KubernetesClusterWriter(sp.GetRequiredService<k8s.IKubernetes>()));
+    }
+
     /// <summary>The addresses Kestrel actually bound (port 0 resolved), after the app has started.</summary>
     public static IReadOnlyList<Uri> Addresses(WebApplication app)
     {
@@ -77,7 +106,7 @@ public static class CapstanApp
 
     private static ContentHttpResult Ready(IServiceProvider services)
     {
-        // Without a cluster adapter (serve mode today) only the webhook runs, and it needs no cache.
+        // Without a cluster adapter (serve --no-cluster) only the webhook runs, and it needs no cache.
         var cluster = services.GetService<IClusterState>();
         return cluster is null || cluster.IsSynced
             ? TypedResults.Text("ready")

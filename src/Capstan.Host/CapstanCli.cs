@@ -9,7 +9,7 @@ public static class CapstanCli
         commands:
           plan [--catalog FILE] [--format table|json] [--scale NAME=N]... MANIFEST...
                                       offline what-if plan of pending workloads
-          serve [--listen URL] --cert FILE --key FILE [--client-ca FILE]
+          serve [--listen URL] --cert FILE --key FILE [--client-ca FILE] [--kubeconfig FILE | --no-cluster]
                                       the HTTPS service (webhook, extender, health, metrics)
           sandbox --no-scenario [--listen URL]
                                       the HTTPS service over an empty in-memory cluster

@@ -17,7 +17,7 @@ internal static partial class Log
     public static partial void Listening(this ILogger logger, string mode, Uri address);
 
     [LoggerMessage(EventId = 1004, EventName = "ClusterNotWired", Level = LogLevel.Warning,
-        Message = "Cluster-backed features (controllers, extender cache, pod advice) are not wired in serve mode yet; the admission webhook is served")]
+        Message = "Serving without a cluster (--no-cluster): the admission webhook only; no cluster cache, extender routes or pod advice")]
     public static partial void ClusterNotWired(this ILogger logger);
 
     [LoggerMessage(EventId = 1005, EventName = "SandboxCertificate", Level = LogLevel.Information,

@@ -62,10 +62,33 @@ public sealed partial class CommandTests
     {
         using var stderr = new StringWriter();
 
-        var exit = await ServeCommand.RunAsync(["--listen", "https://127.0.0.1:0"], TextWriter.Null, stderr);
+        var exit = await ServeCommand.RunAsync(["--listen", "https://127.0.0.1:0", "--no-cluster"], TextWriter.Null, stderr);
 
         Assert.Equal(1, exit);
         Assert.Contains("Capstan:Tls:CertFile and Capstan:Tls:KeyFile are required", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_MissingKubeconfig_ExplainsInOneLineAndExits2()
+    {
+        using var stderr = new StringWriter();
+
+        var exit = await ServeCommand.RunAsync(["--listen", "https://127.0.0.1:0", "--kubeconfig", "/nope/kubeconfig"], TextWriter.Null, stderr);
+
+        Assert.Equal(2, exit);
+        var message = Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("capstan serve: kubeconfig /nope/kubeconfig (from Capstan:Kubernetes:Kubeconfig) does not exist; pass --kubeconfig FILE, or --no-cluster to serve the webhook only", message.TrimEnd());
+    }
+
+    [Fact]
+    public async Task Sandbox_KubeconfigOption_IsUnknown()
+    {
+        using var stderr = new StringWriter();
+
+        var exit = await SandboxCommand.RunAsync(["--no-scenario", "--kubeconfig", "x"], TextWriter.Null, stderr);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("unknown option '--kubeconfig'", stderr.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -73,7 +73,7 @@ public sealed class HostTests : IDisposable
     }
 
     [Fact]
-    public async Task Build_ServeModeWithoutClusterAdapter_HasNoExtenderRoutes()
+    public async Task Build_ServeModeNoCluster_HasNoExtenderRoutes()
     {
         await using var app = await StartAsync();
         using var client = _certs.CreateClient(Address(app));
@@ -86,7 +86,7 @@ public sealed class HostTests : IDisposable
     [Fact]
     public async Task Build_MissingCertificateFiles_StopsBeforeListeningWithAClearMessage()
     {
-        var app = CapstanApp.Build(["--Capstan:Server:Listen=https://127.0.0.1:0", "--Capstan:Tls:CertFile=/nope/tls.crt", "--Capstan:Tls:KeyFile=/nope/tls.key"], Quiet);
+        var app = CapstanApp.Build(["--Capstan:Server:Listen=https://127.0.0.1:0", "--Capstan:Tls:CertFile=/nope/tls.crt", "--Capstan:Tls:KeyFile=/nope/tls.key", NoCluster], Quiet);
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync().WaitAsync(s_timeout));
 
@@ -97,7 +97,7 @@ public sealed class HostTests : IDisposable
     [Fact]
     public async Task Build_BadListenAddress_FailsValidation()
     {
-        var app = CapstanApp.Build(["--Capstan:Server:Listen=http://127.0.0.1:0", $"--Capstan:Tls:CertFile={CertFile}", $"--Capstan:Tls:KeyFile={KeyFile}"], Quiet);
+        var app = CapstanApp.Build(["--Capstan:Server:Listen=http://127.0.0.1:0", $"--Capstan:Tls:CertFile={CertFile}", $"--Capstan:Tls:KeyFile={KeyFile}", NoCluster], Quiet);
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync().WaitAsync(s_timeout));
 
@@ -162,10 +162,13 @@ public sealed class HostTests : IDisposable
     private async Task<WebApplication> StartAsync(params string[] extra)
     {
         var app = CapstanApp.Build(
-            ["--Capstan:Server:Listen=https://127.0.0.1:0", $"--Capstan:Tls:CertFile={CertFile}", $"--Capstan:Tls:KeyFile={KeyFile}", .. extra], Quiet);
+            ["--Capstan:Server:Listen=https://127.0.0.1:0", $"--Capstan:Tls:CertFile={CertFile}", $"--Capstan:Tls:KeyFile={KeyFile}", NoCluster, .. extra], Quiet);
         await app.StartAsync().WaitAsync(s_timeout);
         return app;
     }
+
+    /// <summary>Serve mode without a cluster (<c>--no-cluster</c>), so no test reaches for a real kubeconfig.</summary>
+    internal const string NoCluster = "--Capstan:Kubernetes:Enabled=false";
 
     internal static void Quiet(WebApplicationBuilder builder) => builder.Logging.ClearProviders();
 

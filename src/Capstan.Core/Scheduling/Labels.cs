@@ -19,6 +19,13 @@ public static class Labels
     public const string Initialized = "karpenter.sh/initialized";
     public const string EmptinessTimestamp = "karpenter.sh/emptiness-timestamp";
 
+    /// <summary>
+    /// Node annotation Capstan sets on a node it is draining or has chosen as a consolidation or expiry
+    /// candidate; its presence (any value) makes the node a disruption candidate
+    /// (<see cref="Cluster.NodeView.DisruptionCandidate"/>), so no new pods are placed there.
+    /// </summary>
+    public const string DisruptionAnnotation = "capstan.dev/disruption";
+
     public const string AwsPrefix = "karpenter.k8s.aws/";
     public const string InstanceHypervisor = AwsPrefix + "instance-hypervisor";
     public const string InstanceEncryptionInTransit = AwsPrefix + "instance-encryption-in-transit-supported";

@@ -62,6 +62,12 @@ internal sealed class HostCommandLine
                     case "--client-ca":
                         line.ConfigArgs.Add($"--Capstan:Tls:ClientCaFile={Value()}");
                         break;
+                    case "--kubeconfig" when !sandbox:
+                        line.ConfigArgs.Add($"--Capstan:Kubernetes:Kubeconfig={Value()}");
+                        break;
+                    case "--no-cluster" when !sandbox:
+                        line.ConfigArgs.Add("--Capstan:Kubernetes:Enabled=false");
+                        break;
                     case "--no-scenario" when sandbox:
                         line.NoScenario = true;
                         break;

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Logging;
+
+namespace Capstan.Kubernetes;
+
+/// <summary>The Kubernetes adapters' log lines (event ids 4xxx).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 4001, EventName = "CacheListed", Level = LogLevel.Information,
+        Message = "Cluster cache listed {Count} {Resource} at resourceVersion {ResourceVersion}")]
+    public static partial void CacheListed(this ILogger logger, int count, string resource, string resourceVersion);
+
+    [LoggerMessage(EventId = 4002, EventName = "CacheSynced", Level = LogLevel.Information,
+        Message = "Cluster cache synced: {Nodes} nodes, {Pods} pods, {Provisioners} provisioners")]
+    public static partial void CacheSynced(this ILogger logger, int nodes, int pods, int provisioners);
+
+    [LoggerMessage(EventId = 4003, EventName = "WatchExpired", Level = LogLevel.Information,
+        Message = "Watch of {Resource} expired (410 Gone at resourceVersion {ResourceVersion}); listing again in {Delay}")]
+    public static partial void WatchExpired(this ILogger logger, string resource, string resourceVersion, TimeSpan delay);
+
+    [LoggerMessage(EventId = 4004, EventName = "WatchFailed", Level = LogLevel.Warning,
+        Message = "List or watch of {Resource} failed; listing again in {Delay}")]
+    public static partial void WatchFailed(this ILogger logger, Exception exception, string resource, TimeSpan delay);
+
+    [LoggerMessage(EventId = 4005, EventName = "ProvisionerCrdMissing", Level = LogLevel.Warning,
+        Message = "The karpenter.sh/v1alpha5 Provisioner CRD is not installed (404); serving no provisioners, listing again in {Delay}")]
+    public static partial void ProvisionerCrdMissing(this ILogger logger, TimeSpan delay);
+
+    [LoggerMessage(EventId = 4006, EventName = "ObjectSkipped", Level = LogLevel.Warning,
+        Message = "Cluster cache skipped {Resource} {Name}: {Reason}")]
+    public static partial void ObjectSkipped(this ILogger logger, string resource, string name, string reason);
+
+    [LoggerMessage(EventId = 4007, EventName = "WatchClosed", Level = LogLevel.Debug,
+        Message = "Watch of {Resource} closed by the server after {Events} events; resuming from resourceVersion {ResourceVersion}")]
+    public static partial void WatchClosed(this ILogger logger, string resource, int events, string resourceVersion);
+}
