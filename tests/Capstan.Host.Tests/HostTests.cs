@@ -68,8 +68,9 @@ public sealed class HostTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, bind.StatusCode);
         Assert.Equal("node-a", cluster.NodeOf("default", "web-0"));
         var metrics = await client.GetStringAsync("/metrics").WaitAsync(s_timeout);
-        Assert.Contains("capstan_extender_filter_nodes{result=\"kept\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("capstan_extender_binds{result=\"bound\"} 1", metrics, StringComparison.Ordinal);
+        // The exporter's registry is process-wide: other hosts of this test run may have counted too.
+        Assert.Matches("""(?m)^capstan_extender_filter_nodes\{result="kept"\} [1-9]""", metrics);
+        Assert.Matches("""(?m)^capstan_extender_binds\{result="bound"\} [1-9]""", metrics);
     }
 
     [Fact]
