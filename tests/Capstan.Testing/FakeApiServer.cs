@@ -287,7 +287,7 @@ public sealed class FakeApiServer : IAsyncDisposable
 
             var deleted = (JsonObject)current.DeepClone();
             SetVersion(deleted, ++_revision);
-            PublishLocked(kind, "DELETED", deleted);
+            PublishLocked(kind, "DELETED", deleted, current);
             return true;
         }
     }
@@ -303,20 +303,24 @@ public sealed class FakeApiServer : IAsyncDisposable
         metadata["uid"] ??= "uid-" + key.Replace('/', '-');
         metadata["creationTimestamp"] ??= "2024-01-01T00:00:00Z";
         SetVersion(obj, ++_revision);
+        _objects[kind].TryGetValue(key, out var previous);
         _objects[kind][key] = obj;
-        PublishLocked(kind, type, obj);
+        PublishLocked(kind, type, obj, previous);
     }
 
     private static void SetVersion(JsonObject obj, long revision) =>
         ((JsonObject)obj["metadata"]!)["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture);
 
-    private void PublishLocked(Kind kind, string type, JsonObject obj)
+    private void PublishLocked(Kind kind, string type, JsonObject obj, JsonObject? previous)
     {
-        var line = new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString();
-        _history.Add(new LoggedEvent(kind, _revision, line));
+        var logged = new LoggedEvent(kind, _revision, type, obj, previous);
+        _history.Add(logged);
         foreach (var watch in _watches.Where(w => w.Kind == kind))
         {
-            watch.Events.Writer.TryWrite(line);
+            if (logged.LineFor(watch.Selector) is { } line)
+            {
+                watch.Events.Writer.TryWrite(line);
+            }
         }
     }
 
@@ -477,7 +481,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         var query = context.Request.Query;
         if (query["watch"] is var watch && (watch == "true" || watch == "1"))
         {
-            await WatchAsync(context, kind, query["resourceVersion"], query["allowWatchBookmarks"] == "true");
+            await WatchAsync(context, kind, query["resourceVersion"], query["allowWatchBookmarks"] == "true", FieldSelector.Parse(query["fieldSelector"]));
             return;
         }
 
@@ -493,7 +497,8 @@ public sealed class FakeApiServer : IAsyncDisposable
         JsonObject list;
         lock (_gate)
         {
-            var all = _objects[kind].Values.ToList();
+            var selector = FieldSelector.Parse(query["fieldSelector"]);
+            var all = _objects[kind].Values.Where(o => selector?.Matches(o) ?? true).ToList();
             var page = all.Skip(offset).Take(limit).Select(o => (JsonNode)o.DeepClone()).ToArray();
             var metadata = new JsonObject { ["resourceVersion"] = _revision.ToString(CultureInfo.InvariantCulture) };
             if (offset + page.Length < all.Count)
@@ -507,10 +512,10 @@ public sealed class FakeApiServer : IAsyncDisposable
         await Results.Text(list.ToJsonString(), "application/json").ExecuteAsync(context);
     }
 
-    private async Task WatchAsync(HttpContext context, Kind kind, string? resourceVersion, bool bookmarks)
+    private async Task WatchAsync(HttpContext context, Kind kind, string? resourceVersion, bool bookmarks, FieldSelector? selector)
     {
         var since = long.TryParse(resourceVersion, CultureInfo.InvariantCulture, out var v) ? v : 0;
-        var watch = new Watch(kind, since, bookmarks);
+        var watch = new Watch(kind, since, bookmarks, selector);
         lock (_gate)
         {
             if (since < _compactedThrough)
@@ -523,7 +528,10 @@ public sealed class FakeApiServer : IAsyncDisposable
                 // Replay what happened after the requested version, then stream live: one lock, no gap.
                 foreach (var logged in _history.Where(e => e.Kind == kind && e.Revision > since))
                 {
-                    watch.Events.Writer.TryWrite(logged.Line);
+                    if (logged.LineFor(selector) is { } line)
+                    {
+                        watch.Events.Writer.TryWrite(line);
+                    }
                 }
 
                 _watches.Add(watch);
@@ -594,10 +602,78 @@ public sealed class FakeApiServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private sealed record LoggedEvent(Kind Kind, long Revision, string Line);
-
-    private sealed class Watch(Kind kind, long since, bool bookmarks)
+    /// <summary>One change, with the object before it, so that a watch with a field selector sees what the API server sends.</summary>
+    private sealed record LoggedEvent(Kind Kind, long Revision, string Type, JsonObject Current, JsonObject? Previous)
     {
+        public string Line { get; } = EventLine(Type, Current);
+
+        /// <summary>
+        /// The line a watch with this selector gets: an object that starts to match arrives as ADDED, one that
+        /// stops matching as DELETED, one that never matched not at all.
+        /// </summary>
+        public string? LineFor(FieldSelector? selector)
+        {
+            if (selector is null)
+            {
+                return Line;
+            }
+
+            var now = Type != "DELETED" && selector.Matches(Current);
+            var before = Type == "DELETED" ? selector.Matches(Current) : Previous is not null && selector.Matches(Previous);
+            return (before, now) switch
+            {
+                (true, true) => Line,
+                (false, true) => EventLine("ADDED", Current),
+                (true, false) => EventLine("DELETED", Current),
+                _ => null,
+            };
+        }
+
+        private static string EventLine(string type, JsonObject obj) => new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString();
+    }
+
+    /// <summary>A <c>fieldSelector</c> of <c>path=value</c>, <c>path==value</c> and <c>path!=value</c> terms, all of which must hold.</summary>
+    private sealed class FieldSelector
+    {
+        private readonly (string[] Path, string Value, bool Equal)[] _terms;
+
+        private FieldSelector((string[] Path, string Value, bool Equal)[] terms) => _terms = terms;
+
+        public static FieldSelector? Parse(string? selector)
+        {
+            if (string.IsNullOrEmpty(selector))
+            {
+                return null;
+            }
+
+            return new FieldSelector([.. selector.Split(',').Select(term =>
+            {
+                var notEqual = term.IndexOf("!=", StringComparison.Ordinal);
+                var (field, value, equal) = notEqual >= 0
+                    ? (term[..notEqual], term[(notEqual + 2)..], false)
+                    : (term[..term.IndexOf('=', StringComparison.Ordinal)], term[(term.IndexOf('=', StringComparison.Ordinal) + 1)..].TrimStart('='), true);
+                return (field.Split('.'), value, equal);
+            })]);
+        }
+
+        public bool Matches(JsonObject obj) => _terms.All(term => (ValueAt(obj, term.Path) == term.Value) == term.Equal);
+
+        private static string ValueAt(JsonObject obj, string[] path)
+        {
+            JsonNode? node = obj;
+            foreach (var part in path)
+            {
+                node = node is JsonObject o ? o[part] : null;
+            }
+
+            return node is JsonValue value && value.TryGetValue<string>(out var text) ? text : "";
+        }
+    }
+
+    private sealed class Watch(Kind kind, long since, bool bookmarks, FieldSelector? selector)
+    {
+        public FieldSelector? Selector { get; } = selector;
+
         public Kind Kind { get; } = kind;
 
         public long Since { get; } = since;

@@ -39,6 +39,12 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
     private const string PodsResource = "pods";
     private const string ProvisionersResource = "provisioners";
 
+    /// <summary>
+    /// Finished pods hold no resources and are never scheduled again: the API server leaves them out of the pod
+    /// list and watch (one that finishes arrives as DELETED), so completed Jobs cost neither memory nor events.
+    /// </summary>
+    internal const string LivePodsSelector = "status.phase!=Succeeded,status.phase!=Failed";
+
     private readonly IKubernetes _client;
     private readonly KubernetesClusterCacheOptions _options;
     private readonly TimeProvider _time;
@@ -344,7 +350,8 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
         string version;
         do
         {
-            var page = await _client.CoreV1.ListPodForAllNamespacesAsync(continueParameter: next, limit: _options.ListPageSize, cancellationToken: cancellationToken)
+            var page = await _client.CoreV1.ListPodForAllNamespacesAsync(continueParameter: next, fieldSelector: LivePodsSelector, limit: _options.ListPageSize,
+                    cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
             items.AddRange(page.Items ?? []);
             version = page.Metadata?.ResourceVersion ?? "";
@@ -356,7 +363,8 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
     }
 
     private IAsyncEnumerable<(WatchEventType, V1Pod)> WatchPods(string version, Action<Exception> onError, CancellationToken cancellationToken) =>
-        _client.CoreV1.WatchListPodForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: WatchTimeoutSeconds,
+        _client.CoreV1.WatchListPodForAllNamespacesAsync(allowWatchBookmarks: true, fieldSelector: LivePodsSelector, resourceVersion: version,
+            timeoutSeconds: WatchTimeoutSeconds,
             onError: onError, cancellationToken: cancellationToken);
 
     private async Task<(IList<V1Alpha5Provisioner> Items, string Version)> ListProvisionersAsync(CancellationToken cancellationToken)

@@ -137,6 +137,25 @@ public sealed class KubernetesClusterCacheTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task FinishedPods_AreLeftOutByTheApiServer_ThroughAFieldSelectorOnTheListAndTheWatch()
+    {
+        _server.UpsertNode(KubeObjects.Node("n1"));
+        _server.UpsertPod(KubeObjects.Pod("apps", "done", nodeName: "n1", cpu: "1", phase: "Succeeded"));
+        _server.UpsertPod(KubeObjects.Pod("apps", "live", nodeName: "n1", cpu: "1", phase: "Running"));
+        var cache = await StartCacheAsync();
+        await WatchesOpen();
+
+        _server.UpsertPod(KubeObjects.Pod("apps", "live", nodeName: "n1", cpu: "1", phase: "Succeeded"));
+        await Until(() => cache.FindNode("n1")!.Pods.Count == 0, "the finished pod leaves the node");
+
+        Assert.Null(cache.FindPod("apps", "done"));
+        Assert.Null(cache.FindPod("apps", "live"));
+        var podCalls = _server.Requests.Where(r => r.Path == PodsPath).Select(r => Uri.UnescapeDataString(r.Query)).ToList();
+        Assert.True(podCalls.Count >= 2, "a list and a watch");
+        Assert.All(podCalls, query => Assert.Contains("fieldSelector=status.phase!=Succeeded,status.phase!=Failed", query, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task NodeEvents_AreReflected()
     {
         _server.UpsertNode(KubeObjects.Node("n1"));
