@@ -90,7 +90,8 @@ public static class CapstanApp
             sp.GetRequiredService<k8s.IKubernetes>(),
             new KubernetesClusterCacheOptions { Pricing = CatalogNodePricing.Create(InstanceCatalog.BuiltIn) },
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<KubernetesClusterCache>>()));
+            sp.GetRequiredService<ILogger<KubernetesClusterCache>>(),
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<IClusterState>(sp => sp.GetRequiredService<KubernetesClusterCache>());
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesClusterCache>());
         services.TryAddSingleton<IClusterWriter>(sp => new KubernetesClusterWriter(sp.GetRequiredService<k8s.IKubernetes>()));

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
+using Capstan.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Capstan.Extender.Tests;
@@ -18,7 +18,7 @@ public sealed class ExtenderMetricsTests
         cluster.AddPod(Builders.Pod("big", cpu: "3500m"), "busy");
         cluster.AddPod(Builders.Pod("web", cpu: "1"));
         await using var host = await ExtenderHost.StartAsync(cluster, cluster);
-        using var recorder = new MeasurementRecorder(host.App.Services.GetRequiredService<IMeterFactory>());
+        using var recorder = new MeasurementRecorder(ExtenderMetrics.MeterName, host.App.Services.GetRequiredService<IMeterFactory>());
         using var client = host.CreateClient();
         const string Bind = """{"PodName":"web","PodNamespace":"default","PodUID":"uid-web","Node":"free"}""";
 
@@ -40,39 +40,5 @@ public sealed class ExtenderMetricsTests
         Assert.Equal(1, recorder.Sum("binds", ("result", "refused")));
         Assert.Equal(1, recorder.Sum("bad.requests", ("verb", "prioritize")));
         Assert.Equal(1, recorder.Last("ledger.entries"));
-    }
-
-    /// <summary>Records the measurements of the meters one host's factory created (other tests' hosts run in parallel).</summary>
-    private sealed class MeasurementRecorder : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly ConcurrentQueue<(string Instrument, long Value, KeyValuePair<string, object?>[] Tags)> _measurements = new();
-
-        public MeasurementRecorder(IMeterFactory scope)
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == ExtenderMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, scope))
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => _measurements.Enqueue((instrument.Name, value, tags.ToArray())));
-            _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => _measurements.Enqueue((instrument.Name, value, tags.ToArray())));
-            _listener.Start();
-        }
-
-        /// <summary>Reads the observable instruments now.</summary>
-        public void Collect() => _listener.RecordObservableInstruments();
-
-        public long Sum(string instrument, params (string Key, string Value)[] tags) =>
-            Matching(instrument, tags).Sum(m => m.Value);
-
-        public long Last(string instrument) => Matching(instrument, []).Last().Value;
-
-        public void Dispose() => _listener.Dispose();
-
-        private IEnumerable<(string Instrument, long Value, KeyValuePair<string, object?>[] Tags)> Matching(string instrument, (string Key, string Value)[] tags) =>
-            _measurements.Where(m => m.Instrument == instrument && tags.All(t => m.Tags.Any(k => k.Key == t.Key && Equals(k.Value, t.Value))));
     }
 }

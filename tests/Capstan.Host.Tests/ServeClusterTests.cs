@@ -72,6 +72,9 @@ public sealed class ServeClusterTests : IAsyncLifetime, IDisposable
         Assert.Equal("""{"Error":""}""", await bind.Content.ReadAsStringAsync());
         Assert.Equal("roomy", _api.NodeOf("default", "web-0"));
         Assert.Contains(_api.Requests, r => r.Method == "POST" && r.Path == "/api/v1/namespaces/default/pods/web-0/binding");
+        var metrics = await client.GetStringAsync("/metrics").WaitAsync(s_timeout);
+        Assert.Matches("""(?m)^capstan_clustercache_synced 1$""", metrics);
+        Assert.Matches("""(?m)^capstan_clustercache_lists\{resource="nodes"\} [1-9]""", metrics);
         var cluster = app.Services.GetRequiredService<IClusterState>();
         await Until(() => Task.FromResult(cluster.NodeOf("default", "web-0") == "roomy"), "the cache sees the binding");
         await app.StopAsync().WaitAsync(s_timeout);

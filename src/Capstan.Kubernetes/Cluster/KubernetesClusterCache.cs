@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
 using Capstan.Core.Cluster;
@@ -50,6 +51,7 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
+    private readonly ClusterCacheMetrics? _metrics;
 
     // Writer state, under _gate.
     private readonly Dictionary<string, NodeView> _nodeBases = new(StringComparer.Ordinal);
@@ -71,16 +73,23 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
     private int _syncLogged;
 
     public KubernetesClusterCache(IKubernetes client, KubernetesClusterCacheOptions? options = null, TimeProvider? timeProvider = null,
-        ILogger<KubernetesClusterCache>? logger = null)
+        ILogger<KubernetesClusterCache>? logger = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         _client = client;
         _options = options ?? new KubernetesClusterCacheOptions();
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _metrics = meterFactory is null ? null : new ClusterCacheMetrics(meterFactory, this);
     }
 
     public bool IsSynced => _nodesSynced && _podsSynced && _provisionersSynced;
+
+    /// <summary>Nodes in the cache (for metrics).</summary>
+    internal int NodeCount => _slots.Count;
+
+    /// <summary>Live pods in the cache, bound or pending (for metrics).</summary>
+    internal int PodCount => _pods.Count;
 
     public IReadOnlyList<NodeView> Nodes()
     {
@@ -178,6 +187,7 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
                     version = listVersion;
                     missingReported = false;
                     _logger.CacheListed(items.Count, resource, version);
+                    _metrics?.Listed(resource);
                     markSynced();
                     LogSyncedOnce();
                 }
@@ -190,12 +200,14 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
                 {
                     delay = backoff.Next();
                     _logger.WatchExpired(resource, version, delay);
+                    _metrics?.WatchLost(resource, "gone");
                     version = null;
                 }
                 else if (error is not null)
                 {
                     delay = backoff.Next();
                     _logger.WatchFailed(error, resource, delay);
+                    _metrics?.WatchLost(resource, "error");
                     version = null;
                 }
                 else
@@ -219,6 +231,7 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
             {
                 delay = backoff.Next();
                 _logger.WatchExpired(resource, version ?? "", delay);
+                _metrics?.WatchLost(resource, "gone");
                 version = null;
             }
             catch (HttpOperationException e) when (missingIsEmpty && e.Response?.StatusCode == HttpStatusCode.NotFound)
@@ -241,6 +254,7 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
             {
                 delay = backoff.Next();
                 _logger.WatchFailed(e, resource, delay);
+                _metrics?.WatchLost(resource, "error");
                 version = null;
             }
 

@@ -1,9 +1,11 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Capstan.Core.Resources;
 using Capstan.Kubernetes.Cluster;
 using Capstan.Testing;
 using k8s;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Capstan.Kubernetes.Tests.Cluster;
 
@@ -39,7 +41,7 @@ public sealed class KubernetesClusterCacheTests : IAsyncLifetime, IDisposable
         _client?.Dispose();
     }
 
-    private async Task<KubernetesClusterCache> StartCacheAsync(bool waitForSync = true)
+    private async Task<KubernetesClusterCache> StartCacheAsync(bool waitForSync = true, IMeterFactory? meterFactory = null)
     {
         _client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = _server.BaseAddress.ToString() });
         _cache = new KubernetesClusterCache(_client, new KubernetesClusterCacheOptions
@@ -49,7 +51,7 @@ public sealed class KubernetesClusterCacheTests : IAsyncLifetime, IDisposable
             MissingCrdRetry = TimeSpan.FromMilliseconds(100),
             ListPageSize = 2,
             Pricing = labels => labels.TryGetValue("node.kubernetes.io/instance-type", out var type) && type == "m5.large" ? 0.096 : null,
-        });
+        }, meterFactory: meterFactory);
         await _cache.StartAsync(CancellationToken.None);
         if (waitForSync)
         {
@@ -272,6 +274,31 @@ public sealed class KubernetesClusterCacheTests : IAsyncLifetime, IDisposable
 
         Assert.True(cache.IsSynced);
         Assert.Equal(["n1", "n2"], cache.Nodes().Select(n => n.Name));
+    }
+
+    [Fact]
+    public async Task Metrics_CountListsAndLostWatches_AndShowSyncAndSize()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = services.GetRequiredService<IMeterFactory>();
+        using var recorder = new MeasurementRecorder(ClusterCacheMetrics.MeterName, meters);
+        _server.UpsertNode(KubeObjects.Node("n1"));
+        _server.UpsertPod(KubeObjects.Pod("apps", "a", nodeName: "n1", cpu: "1", phase: "Running"));
+        _server.UpsertPod(KubeObjects.Pod("apps", "b", cpu: "1"));
+        await StartCacheAsync(meterFactory: meters);
+        await WatchesOpen();
+
+        _server.ExpireWatches();
+        await Until(() => _server.ListCalls(NodesPath) == 2 && _server.ListCalls(PodsPath) == 2, "the relist");
+        await Until(() => recorder.Sum("lists", ("resource", "pods")) == 2, "the relist is counted");
+        recorder.Collect();
+
+        Assert.Equal(2, recorder.Sum("lists", ("resource", "nodes")));
+        Assert.Equal(1, recorder.Sum("watch.restarts", ("resource", "nodes"), ("reason", "gone")));
+        Assert.Equal(0, recorder.Sum("watch.restarts", ("reason", "error")));
+        Assert.Equal(1, recorder.Last("synced"));
+        Assert.Equal(1, recorder.Last("nodes"));
+        Assert.Equal(2, recorder.Last("pods"));
     }
 
     [Fact]
