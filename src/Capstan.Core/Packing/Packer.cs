@@ -20,6 +20,7 @@ public static class Packer
     public static Plan Solve(Snapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
+        snapshot = NamespaceSelectors.Resolve(snapshot);
         if (snapshot.Options.Sizing != SizingStrategy.Best)
         {
             return new PackingRun(snapshot).Run();

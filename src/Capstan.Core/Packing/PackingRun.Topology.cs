@@ -5,7 +5,7 @@ namespace Capstan.Core.Packing;
 
 internal sealed partial class PackingRun
 {
-    private readonly Dictionary<(string Key, LabelSelector Selector, string Namespace, string Namespaces, bool All), TopologyGroup> _topology = [];
+    private readonly Dictionary<(string Key, LabelSelector Selector, string Namespace, string Namespaces, bool All, bool Exact), TopologyGroup> _topology = [];
     private readonly Dictionary<(PodAffinityTerm Term, string Namespace), OwnerGroup> _owners = [];
 
     private void InitTopology()
@@ -15,9 +15,9 @@ internal sealed partial class PackingRun
             var pod = group.Sample;
             foreach (var variant in group.Variants)
             {
-                variant.SpreadGroups = [.. variant.Spreads.Select(s => Topology(s.TopologyKey, s.Selector, pod.Namespace, [], false))];
-                variant.AffinityGroups = [.. variant.Affinity.Select(t => Topology(t.TopologyKey, t.Selector, pod.Namespace, t.Namespaces, t.AllNamespaces))];
-                variant.AntiGroups = [.. variant.AntiAffinity.Select(t => Topology(t.TopologyKey, t.Selector, pod.Namespace, t.Namespaces, t.AllNamespaces))];
+                variant.SpreadGroups = [.. variant.Spreads.Select(s => Topology(s.TopologyKey, s.Selector, pod.Namespace, [], false, false))];
+                variant.AffinityGroups = [.. variant.Affinity.Select(t => Topology(t.TopologyKey, t.Selector, pod.Namespace, t.Namespaces, t.AllNamespaces, t.NamespaceSelector is not null))];
+                variant.AntiGroups = [.. variant.AntiAffinity.Select(t => Topology(t.TopologyKey, t.Selector, pod.Namespace, t.Namespaces, t.AllNamespaces, t.NamespaceSelector is not null))];
             }
         }
 
@@ -44,12 +44,12 @@ internal sealed partial class PackingRun
         }
     }
 
-    private TopologyGroup Topology(string key, LabelSelector selector, string ownerNamespace, IReadOnlyList<string> namespaces, bool all)
+    private TopologyGroup Topology(string key, LabelSelector selector, string ownerNamespace, IReadOnlyList<string> namespaces, bool all, bool exact)
     {
-        var id = (key, selector, ownerNamespace, string.Join(",", namespaces), all);
+        var id = (key, selector, ownerNamespace, string.Join(",", namespaces), all, exact);
         if (!_topology.TryGetValue(id, out var group))
         {
-            group = new TopologyGroup(key, selector, ownerNamespace, namespaces, all);
+            group = new TopologyGroup(key, selector, ownerNamespace, namespaces, all, exact);
             _topology.Add(id, group);
         }
 

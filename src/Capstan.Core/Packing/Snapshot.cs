@@ -22,5 +22,12 @@ public sealed record Snapshot
     /// <summary>DaemonSet pod templates: their requests are overhead on every new node they would run on.</summary>
     public IReadOnlyList<PodRequest> DaemonSets { get; init; } = [];
 
+    /// <summary>
+    /// Every namespace's labels (Kubernetes gives each <c>kubernetes.io/metadata.name</c>), for pod affinity terms
+    /// with a <c>namespaceSelector</c>; null when unknown, and then such a term counts its listed namespaces, else
+    /// the pod's own (see <see cref="NamespaceSelectors"/>).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? NamespaceLabels { get; init; }
+
     public PackingOptions Options { get; init; } = PackingOptions.Default;
 }

@@ -4,7 +4,7 @@ using Capstan.Core.Scheduling;
 namespace Capstan.Core.Packing;
 
 /// <summary>Counts, per domain of a topology key, the pods a selector (within some namespaces) matches.</summary>
-internal sealed class TopologyGroup(string key, LabelSelector selector, string ownerNamespace, IReadOnlyList<string> namespaces, bool allNamespaces)
+internal sealed class TopologyGroup(string key, LabelSelector selector, string ownerNamespace, IReadOnlyList<string> namespaces, bool allNamespaces, bool namespacesExact)
 {
     public string Key { get; } = key;
 
@@ -13,8 +13,7 @@ internal sealed class TopologyGroup(string key, LabelSelector selector, string o
     public int Total { get; private set; }
 
     public bool Matches(PodRequest pod) =>
-        (allNamespaces || (namespaces.Count == 0 ? pod.Namespace == ownerNamespace : namespaces.Contains(pod.Namespace)))
-        && selector.Matches(pod.Labels);
+        PodAffinityTerm.SelectsNamespace(allNamespaces, namespaces, namespacesExact, ownerNamespace, pod.Namespace) && selector.Matches(pod.Labels);
 
     public int Count(string domain) => Counts.TryGetValue(domain, out var n) ? n : 0;
 

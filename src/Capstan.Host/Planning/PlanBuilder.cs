@@ -32,6 +32,7 @@ public static class PlanBuilder
             PendingPods = manifests.Pods,
             Nodes = manifests.Nodes,
             DaemonSets = manifests.DaemonSets,
+            NamespaceLabels = manifests.NamespaceLabels,
             Provisioners = [.. manifests.Provisioners.Select(p => new ProvisionerState(p) { InstanceTypes = TypesFor(p.Kubelet) })],
             InstanceTypes = TypesFor(KubeletSettings.Default),
         };

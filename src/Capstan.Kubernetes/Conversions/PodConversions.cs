@@ -98,6 +98,8 @@ public static class PodConversions
 
     private static PodAffinityTerm ToTerm(V1PodAffinityTerm term)
     {
+        // An empty namespaceSelector ({}) selects every namespace; one with labels is resolved against the
+        // namespaces' labels before packing (NamespaceSelectors.Resolve).
         var selector = term.NamespaceSelector;
         var allNamespaces = selector is not null && (selector.MatchLabels is null || selector.MatchLabels.Count == 0)
             && (selector.MatchExpressions is null || selector.MatchExpressions.Count == 0);
@@ -105,7 +107,8 @@ public static class PodConversions
             SelectorConversions.ToLabelSelector(term.LabelSelector),
             Labels.Normalize(term.TopologyKey ?? ""),
             term.Namespaces?.ToList() ?? [],
-            allNamespaces);
+            allNamespaces,
+            selector is null || allNamespaces ? null : SelectorConversions.ToLabelSelector(selector));
     }
 
     private static List<HostPort> HostPorts(V1PodSpec spec)

@@ -12,10 +12,14 @@ namespace Capstan.Kubernetes.Manifests;
 /// <summary>
 /// Reads Kubernetes YAML as users write it (several documents per file) into a <see cref="ManifestSet"/>:
 /// Provisioner, AWSNodeTemplate, Deployment / StatefulSet / ReplicaSet / Job expanded by replicas or
-/// parallelism, Pod, DaemonSet (as overhead) and Node (as existing capacity). Other kinds are noted and skipped.
+/// parallelism, Pod, DaemonSet (as overhead), Node (as existing capacity) and Namespace (its labels, for pod
+/// affinity's <c>namespaceSelector</c>). Other kinds are noted and skipped.
 /// </summary>
 public static partial class ManifestReader
 {
+    /// <summary>The label Kubernetes puts on every namespace, with its name.</summary>
+    private const string NamespaceNameLabel = "kubernetes.io/metadata.name";
+
     private static readonly Dictionary<string, Type> s_crds = new(StringComparer.Ordinal)
     {
         [$"{V1Alpha5Provisioner.GroupVersion}/{V1Alpha5Provisioner.KindName}"] = typeof(V1Alpha5Provisioner),
@@ -46,6 +50,7 @@ public static partial class ManifestReader
         var daemons = new List<PodRequest>();
         var nodes = new List<NodeView>();
         var notes = new List<string>();
+        var namespaces = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
         foreach (var (name, yaml) in sources)
         {
             var documents = DocumentSeparator().Split(yaml);
@@ -76,7 +81,7 @@ public static partial class ManifestReader
 
                 try
                 {
-                    Collect(parsed, pods, daemons, provisioners, templates, nodes, notes, name, scale);
+                    Collect(parsed, pods, daemons, provisioners, templates, nodes, namespaces, notes, name, scale);
                 }
                 catch (Exception ex) when (ex is FormatException or ArgumentException)
                 {
@@ -92,9 +97,28 @@ public static partial class ManifestReader
             Pods = pods,
             DaemonSets = daemons,
             Nodes = nodes,
+            NamespaceLabels = WithImplicitNamespaces(namespaces, pods.Concat(daemons).Concat(nodes.SelectMany(n => n.Pods))),
             Notes = notes,
         };
     }
+
+    /// <summary>
+    /// The declared namespaces and, as a cluster would have them, every namespace a pod names; each with the
+    /// <c>kubernetes.io/metadata.name</c> label Kubernetes sets.
+    /// </summary>
+    private static Dictionary<string, IReadOnlyDictionary<string, string>> WithImplicitNamespaces(
+        Dictionary<string, IReadOnlyDictionary<string, string>> declared, IEnumerable<PodRequest> pods)
+    {
+        foreach (var ns in pods.Select(p => p.Namespace).Append("default").Distinct(StringComparer.Ordinal))
+        {
+            declared.TryAdd(ns, NamespaceLabels(ns, null));
+        }
+
+        return declared;
+    }
+
+    private static Dictionary<string, string> NamespaceLabels(string name, IDictionary<string, string>? labels) =>
+        new(labels ?? new Dictionary<string, string>(), StringComparer.Ordinal) { [NamespaceNameLabel] = name };
 
     private static bool IsKnown(string document, out string typeKey)
     {
@@ -107,7 +131,7 @@ public static partial class ManifestReader
 
         typeKey = $"{apiVersion.Groups["v"].Value}/{kind.Groups["k"].Value}";
         return s_crds.ContainsKey(typeKey) || typeKey is "apps/v1/Deployment" or "apps/v1/StatefulSet" or "apps/v1/ReplicaSet"
-            or "apps/v1/DaemonSet" or "batch/v1/Job" or "v1/Pod" or "v1/Node";
+            or "apps/v1/DaemonSet" or "batch/v1/Job" or "v1/Pod" or "v1/Node" or "v1/Namespace";
     }
 
     private static string Flatten(Exception ex) => ex.InnerException is null ? ex.Message : $"{ex.Message} ({Flatten(ex.InnerException)})";
@@ -119,6 +143,7 @@ public static partial class ManifestReader
         List<Provisioner> provisioners,
         List<string> templates,
         List<NodeView> nodes,
+        Dictionary<string, IReadOnlyDictionary<string, string>> namespaces,
         List<string> notes,
         string source,
         IReadOnlyDictionary<string, int> scale)
@@ -152,6 +177,10 @@ public static partial class ManifestReader
                 break;
             case V1Node node:
                 nodes.Add(ToNodeView(node));
+                break;
+            case V1Namespace ns:
+                var nsName = ns.Metadata?.Name ?? throw new FormatException("a Namespace has no metadata.name");
+                namespaces[nsName] = NamespaceLabels(nsName, ns.Metadata.Labels);
                 break;
             default:
                 notes.Add($"{source}: {parsed.GetType().Name} skipped");

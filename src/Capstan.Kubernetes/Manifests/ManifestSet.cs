@@ -22,6 +22,13 @@ public sealed record ManifestSet
     /// <summary>Nodes given as existing capacity.</summary>
     public required IReadOnlyList<NodeView> Nodes { get; init; }
 
+    /// <summary>
+    /// Every namespace's labels: the declared Namespaces, and the namespaces the pods name, each with
+    /// <c>kubernetes.io/metadata.name</c> as Kubernetes sets it.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> NamespaceLabels { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
     /// <summary>Documents skipped, with the reason (unknown kinds, kinds that carry no pods).</summary>
     public required IReadOnlyList<string> Notes { get; init; }
 }

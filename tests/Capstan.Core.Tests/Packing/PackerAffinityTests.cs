@@ -91,6 +91,56 @@ public sealed class PackerAffinityTests
         Assert.Equal(2, plan.NodeClaims.Count);
     }
 
+    private static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> TeamNamespaces() => new Dictionary<string, IReadOnlyDictionary<string, string>>
+    {
+        ["default"] = new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = "default" },
+        ["team-a"] = new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = "team-a", ["tier"] = "front" },
+        ["team-b"] = new Dictionary<string, string> { ["kubernetes.io/metadata.name"] = "team-b", ["tier"] = "back" },
+    };
+
+    [Theory]
+    [InlineData("team-a", 2)] // its namespace's labels match: kept apart
+    [InlineData("team-b", 1)] // they do not: may share
+    [InlineData("default", 1)] // the guard's own namespace is not implied once a selector is given
+    public void AntiAffinity_NamespaceSelector_SelectsNamespacesByTheirLabels(string neighbourNamespace, int claims)
+    {
+        var term = new PodAffinityTerm(s_appA, Labels.Hostname, [], NamespaceSelector: LabelSelector.MatchLabels("tier", "front"));
+        var guard = new PodBuilder("guard").Cpu("2").Build() with { RequiredPodAntiAffinity = [term] };
+        var neighbour = new PodBuilder("a-0", neighbourNamespace).Cpu("1").Label("app", "a").Build();
+
+        var plan = Packer.Solve(Snapshot([guard, neighbour]) with { NamespaceLabels = TeamNamespaces() });
+
+        Assert.Equal(claims, plan.NodeClaims.Count);
+    }
+
+    [Fact]
+    public void AntiAffinity_NamespaceSelectorOfARunningPod_KeepsNewPodsOfMatchingNamespacesAway()
+    {
+        var term = new PodAffinityTerm(s_appA, Labels.Hostname, [], NamespaceSelector: LabelSelector.MatchLabels("tier", "front"));
+        var guard = new PodBuilder("guard").Cpu("1").Build() with { RequiredPodAntiAffinity = [term] };
+        var node = Node("node-a", "4", "16Gi", "test-zone-1", guard);
+        var front = new PodBuilder("a-0", "team-a").Cpu("1").Label("app", "a").Build();
+        var back = new PodBuilder("a-1", "team-b").Cpu("1").Label("app", "a").Build();
+
+        var plan = Packer.Solve(Snapshot([front, back]) with { Nodes = [node], NamespaceLabels = TeamNamespaces() });
+
+        var where = Placements(plan);
+        Assert.NotEqual("node-a", where["team-a/a-0"]);
+        Assert.Equal("node-a", where["team-b/a-1"]);
+    }
+
+    [Fact]
+    public void AntiAffinity_NamespaceSelector_NamespaceLabelsUnknown_CountsTheListedNamespacesElseThePodsOwn()
+    {
+        var term = new PodAffinityTerm(s_appA, Labels.Hostname, [], NamespaceSelector: LabelSelector.MatchLabels("tier", "front"));
+        var guard = new PodBuilder("guard").Cpu("2").Build() with { RequiredPodAntiAffinity = [term] };
+        var sameNamespace = new PodBuilder("a-0").Cpu("1").Label("app", "a").Build();
+
+        var plan = Packer.Solve(Snapshot([guard, sameNamespace]));
+
+        Assert.Equal(2, plan.NodeClaims.Count);
+    }
+
     [Fact]
     public void AntiAffinity_IsSymmetricAmongPendingPods()
     {

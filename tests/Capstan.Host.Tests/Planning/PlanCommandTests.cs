@@ -282,6 +282,63 @@ public sealed class PlanCommandTests
     }
 
     [Fact]
+    public async Task Plan_AntiAffinityNamespaceSelector_IsEvaluatedAgainstTheNamespacesLabels()
+    {
+        using var dir = new TempDirectory();
+        var manifests = dir.Write("teams.yaml", """
+            apiVersion: v1
+            kind: Namespace
+            metadata:
+              name: team-a
+              labels: { tier: front }
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata:
+              name: team-b
+              labels: { tier: back }
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: { name: guard, namespace: default }
+            spec:
+              nodeSelector: { intent: apps }
+              affinity:
+                podAntiAffinity:
+                  requiredDuringSchedulingIgnoredDuringExecution:
+                    - topologyKey: kubernetes.io/hostname
+                      labelSelector: { matchLabels: { app: web } }
+                      namespaceSelector: { matchLabels: { tier: front } }
+              containers: [ { name: main, image: app, resources: { requests: { cpu: 500m, memory: 512Mi } } } ]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: { name: web, namespace: team-a, labels: { app: web } }
+            spec:
+              nodeSelector: { intent: apps }
+              containers: [ { name: main, image: app, resources: { requests: { cpu: 500m, memory: 512Mi } } } ]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: { name: web, namespace: team-b, labels: { app: web } }
+            spec:
+              nodeSelector: { intent: apps }
+              containers: [ { name: main, image: app, resources: { requests: { cpu: 500m, memory: 512Mi } } } ]
+            """);
+
+        var (code, stdout, _) = await RunAsync("plan", "--format", "json", Example("provisioner-on-demand-apps.yaml"), manifests);
+
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(stdout);
+        var claims = doc.RootElement.GetProperty("nodeClaims").EnumerateArray()
+            .Select(c => c.GetProperty("pods").EnumerateArray().Select(p => p.GetString()!).ToList()).ToList();
+        var guard = Assert.Single(claims, pods => pods.Contains("default/guard"));
+        Assert.DoesNotContain("team-a/web", guard); // tier=front: kept apart
+        Assert.Contains("team-b/web", guard); // tier=back: free to share, and cheapest together
+        Assert.Equal(2, claims.Count);
+    }
+
+    [Fact]
     public async Task Plan_UnknownKinds_AreSkippedWithANote()
     {
         var (code, _, stderr) = await RunAsync("plan", "--scale", "demo-nginx-nlb-karpenter=2", Example("provisioner-on-demand-apps.yaml"), Example("demo-nginx.yaml"));

@@ -97,6 +97,7 @@ public sealed class PodConversionsTests
                         topologyKey: topology.kubernetes.io/zone
                         labelSelector: { matchExpressions: [ { key: app, operator: In, values: [db] } ] }
                         namespaces: [data]
+                        namespaceSelector: { matchLabels: { tier: data } }
               topologySpreadConstraints:
                 - { maxSkew: 2, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: ScheduleAnyway, labelSelector: { matchLabels: { app: web } } }
               containers:
@@ -117,6 +118,8 @@ public sealed class PodConversionsTests
         var preferred = Assert.Single(request.PreferredPodAffinity);
         Assert.Equal(["data"], preferred.Term.Namespaces);
         Assert.False(preferred.Term.AllNamespaces);
+        Assert.Equal("tier In [data]", preferred.Term.NamespaceSelector?.ToString());
+        Assert.Null(anti.NamespaceSelector);
         var spread = Assert.Single(request.TopologySpread);
         Assert.False(spread.DoNotSchedule);
         Assert.Equal(2, spread.MaxSkew);
