@@ -335,65 +335,52 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
 
     private int? WatchTimeoutSeconds => (int)Math.Max(1, _options.WatchTimeout.TotalSeconds);
 
-    private async Task<(IList<V1Node> Items, string Version)> ListNodesAsync(CancellationToken cancellationToken)
-    {
-        var items = new List<V1Node>();
-        string? next = null;
-        string version;
-        do
+    private Task<(IList<V1Node> Items, string Version)> ListNodesAsync(CancellationToken cancellationToken) =>
+        ListAllAsync(async next =>
         {
             var page = await _client.CoreV1.ListNodeAsync(continueParameter: next, limit: _options.ListPageSize, cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
-            items.AddRange(page.Items ?? []);
-            version = page.Metadata?.ResourceVersion ?? "";
-            next = page.Metadata?.ContinueProperty;
-        }
-        while (!string.IsNullOrEmpty(next));
-
-        return (items, version);
-    }
+            return (page.Items, page.Metadata);
+        });
 
     private IAsyncEnumerable<(WatchEventType, V1Node)> WatchNodes(string version, Action<Exception> onError, CancellationToken cancellationToken) =>
         _client.CoreV1.WatchListNodeAsync(allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: WatchTimeoutSeconds,
             onError: onError, cancellationToken: cancellationToken);
 
-    private async Task<(IList<V1Pod> Items, string Version)> ListPodsAsync(CancellationToken cancellationToken)
-    {
-        var items = new List<V1Pod>();
-        string? next = null;
-        string version;
-        do
+    private Task<(IList<V1Pod> Items, string Version)> ListPodsAsync(CancellationToken cancellationToken) =>
+        ListAllAsync(async next =>
         {
-            var page = await _client.CoreV1.ListPodForAllNamespacesAsync(continueParameter: next, fieldSelector: LivePodsSelector, limit: _options.ListPageSize,
-                    cancellationToken: cancellationToken)
-                .ConfigureAwait(false);
-            items.AddRange(page.Items ?? []);
-            version = page.Metadata?.ResourceVersion ?? "";
-            next = page.Metadata?.ContinueProperty;
-        }
-        while (!string.IsNullOrEmpty(next));
-
-        return (items, version);
-    }
+            var page = await _client.CoreV1.ListPodForAllNamespacesAsync(continueParameter: next, fieldSelector: LivePodsSelector,
+                limit: _options.ListPageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return (page.Items, page.Metadata);
+        });
 
     private IAsyncEnumerable<(WatchEventType, V1Pod)> WatchPods(string version, Action<Exception> onError, CancellationToken cancellationToken) =>
         _client.CoreV1.WatchListPodForAllNamespacesAsync(allowWatchBookmarks: true, fieldSelector: LivePodsSelector, resourceVersion: version,
             timeoutSeconds: WatchTimeoutSeconds,
             onError: onError, cancellationToken: cancellationToken);
 
-    private async Task<(IList<V1Alpha5Provisioner> Items, string Version)> ListProvisionersAsync(CancellationToken cancellationToken)
-    {
-        var items = new List<V1Alpha5Provisioner>();
-        string? next = null;
-        string version;
-        do
+    private Task<(IList<V1Alpha5Provisioner> Items, string Version)> ListProvisionersAsync(CancellationToken cancellationToken) =>
+        ListAllAsync(async next =>
         {
             var page = await _client.CustomObjects.ListClusterCustomObjectAsync<V1Alpha5ProvisionerList>(
                 V1Alpha5Provisioner.Group, V1Alpha5Provisioner.Version, V1Alpha5Provisioner.Plural,
                 continueParameter: next, limit: _options.ListPageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
-            items.AddRange(page.Items ?? []);
-            version = page.Metadata?.ResourceVersion ?? "";
-            next = page.Metadata?.ContinueProperty;
+            return (page.Items, page.Metadata);
+        });
+
+    /// <summary>Every page of a list (following <c>continue</c>), and the resourceVersion to watch from.</summary>
+    private static async Task<(IList<T> Items, string Version)> ListAllAsync<T>(Func<string?, Task<(IList<T>? Items, V1ListMeta? Metadata)>> listPage)
+    {
+        var items = new List<T>();
+        string? next = null;
+        string version;
+        do
+        {
+            var (pageItems, metadata) = await listPage(next).ConfigureAwait(false);
+            items.AddRange(pageItems ?? []);
+            version = metadata?.ResourceVersion ?? "";
+            next = metadata?.ContinueProperty;
         }
         while (!string.IsNullOrEmpty(next));
 

@@ -216,14 +216,18 @@ public static partial class ManifestReader
         Annotations = template.Metadata?.Annotations,
     };
 
-    private static NodeView ToNodeView(V1Node node) => new()
+    /// <summary>
+    /// A node as written in a manifest is existing capacity: the cluster's conversion, except that a missing
+    /// <c>status.allocatable</c> means its capacity, and that without a Ready condition it is not "in flight".
+    /// </summary>
+    private static NodeView ToNodeView(V1Node node)
     {
-        Name = node.Metadata?.Name ?? throw new FormatException("a Node has no metadata.name"),
-        Labels = node.Metadata.Labels is { } labels ? new Dictionary<string, string>(labels) : new Dictionary<string, string>(),
-        Taints = SelectorConversions.ToTaints(node.Spec?.Taints),
-        Allocatable = PodConversions.ToResourceList(node.Status?.Allocatable ?? node.Status?.Capacity ?? new Dictionary<string, ResourceQuantity>()),
-        Capacity = PodConversions.ToResourceList(node.Status?.Capacity ?? new Dictionary<string, ResourceQuantity>()),
-        Unschedulable = node.Spec?.Unschedulable == true,
-        ProviderId = node.Spec?.ProviderID,
-    };
+        if (string.IsNullOrEmpty(node.Metadata?.Name))
+        {
+            throw new FormatException("a Node has no metadata.name");
+        }
+
+        var view = NodeConversions.ToNodeView(node);
+        return view with { Allocatable = node.Status?.Allocatable is null ? view.Capacity : view.Allocatable, InFlight = false };
+    }
 }
