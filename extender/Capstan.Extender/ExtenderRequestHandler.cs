@@ -23,87 +23,81 @@ public sealed class ExtenderRequestHandler(ExtenderService extender, ILogger<Ext
     internal ExtenderMetrics? Metrics => extender.Metrics;
 
     /// <summary>Writes the filter answer for <paramref name="body"/> and returns its HTTP status.</summary>
-    public int Filter(ReadOnlySpan<byte> body, IBufferWriter<byte> output)
+    public int Filter(ReadOnlySpan<byte> body, IBufferWriter<byte> output) =>
+        Answer<NodeVerdict>(body, output, ExtenderEndpoints.FilterVerb, AnswerFilter, WriteFilterFailure);
+
+    /// <summary>Writes the prioritize answer for <paramref name="body"/> and returns its HTTP status.</summary>
+    public int Prioritize(ReadOnlySpan<byte> body, IBufferWriter<byte> output) =>
+        Answer<long>(body, output, ExtenderEndpoints.PrioritizeVerb, AnswerPrioritize, WritePrioritizeFailure);
+
+    /// <summary>
+    /// What both verbs share: read the envelope and the Pod (400 on bad input), rent one slot per candidate for
+    /// the verdicts or scores, let <paramref name="answer"/> write the answer, and turn a failure into the
+    /// verb's failure answer. The verb-specific parts are static, so passing them allocates nothing.
+    /// </summary>
+    private int Answer<TSlot>(ReadOnlySpan<byte> body, IBufferWriter<byte> output, string verb, VerbAnswer<TSlot> answer, Action<Utf8JsonWriter, string> writeFailure)
     {
         using var writer = new Utf8JsonWriter(output);
-        if (!TryRead(body, writer, ExtenderEndpoints.FilterVerb, out var request))
+        if (!TryRead(body, writer, verb, out var request))
         {
             return StatusCodes.Status400BadRequest;
         }
 
         using (request)
         {
-            var candidates = request.Candidates;
-            var verdicts = ArrayPool<NodeVerdict>.Shared.Rent(candidates.Length);
+            var slots = ArrayPool<TSlot>.Shared.Rent(request.Candidates.Length);
             try
             {
-                if (!TryConvert(body, request, writer, ExtenderEndpoints.FilterVerb, out var pod))
+                if (!TryConvert(body, request, writer, verb, out var pod))
                 {
                     return StatusCodes.Status400BadRequest;
                 }
 
-                if (extender.TryFilter(candidates, pod, verdicts.AsSpan(0, candidates.Length), out _))
-                {
-                    ExtenderResponseWriter.WriteFilter(output, body, request, verdicts.AsSpan(0, candidates.Length));
-                }
-                else
-                {
-                    JsonSerializer.Serialize(writer, ExtenderFilterResult.Failed(NodeVerdicts.NotSynced), ExtenderJsonContext.Default.ExtenderFilterResult);
-                }
+                answer(extender, body, request, pod, slots.AsSpan(0, request.Candidates.Length), output, writer);
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
-                logger.HandlerFailed(exception, ExtenderEndpoints.FilterVerb);
+                logger.HandlerFailed(exception, verb);
                 writer.Reset();
-                JsonSerializer.Serialize(writer, ExtenderFilterResult.Failed($"Capstan filter failed: {exception.Message}"), ExtenderJsonContext.Default.ExtenderFilterResult);
+                writeFailure(writer, exception.Message);
             }
             finally
             {
-                ArrayPool<NodeVerdict>.Shared.Return(verdicts);
+                ArrayPool<TSlot>.Shared.Return(slots);
             }
         }
 
         return StatusCodes.Status200OK;
     }
 
-    /// <summary>Writes the prioritize answer for <paramref name="body"/> and returns its HTTP status.</summary>
-    public int Prioritize(ReadOnlySpan<byte> body, IBufferWriter<byte> output)
+    private static void AnswerFilter(ExtenderService extender, ReadOnlySpan<byte> body, ExtenderRequest request, PodRequest pod,
+        Span<NodeVerdict> verdicts, IBufferWriter<byte> output, Utf8JsonWriter writer)
     {
-        using var writer = new Utf8JsonWriter(output);
-        if (!TryRead(body, writer, ExtenderEndpoints.PrioritizeVerb, out var request))
+        if (extender.TryFilter(request.Candidates, pod, verdicts, out _))
         {
-            return StatusCodes.Status400BadRequest;
+            ExtenderResponseWriter.WriteFilter(output, body, request, verdicts);
         }
-
-        using (request)
+        else
         {
-            var candidates = request.Candidates;
-            var scores = ArrayPool<long>.Shared.Rent(candidates.Length);
-            try
-            {
-                if (!TryConvert(body, request, writer, ExtenderEndpoints.PrioritizeVerb, out var pod))
-                {
-                    return StatusCodes.Status400BadRequest;
-                }
-
-                extender.Score(candidates, pod, scores.AsSpan(0, candidates.Length));
-                ExtenderResponseWriter.WritePrioritize(output, candidates, scores.AsSpan(0, candidates.Length));
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                // The scheduler ignores prioritize errors anyway; an empty list contributes nothing either.
-                logger.HandlerFailed(exception, ExtenderEndpoints.PrioritizeVerb);
-                writer.Reset();
-                writer.WriteStartArray();
-                writer.WriteEndArray();
-            }
-            finally
-            {
-                ArrayPool<long>.Shared.Return(scores);
-            }
+            JsonSerializer.Serialize(writer, ExtenderFilterResult.Failed(NodeVerdicts.NotSynced), ExtenderJsonContext.Default.ExtenderFilterResult);
         }
+    }
 
-        return StatusCodes.Status200OK;
+    private static void AnswerPrioritize(ExtenderService extender, ReadOnlySpan<byte> body, ExtenderRequest request, PodRequest pod,
+        Span<long> scores, IBufferWriter<byte> output, Utf8JsonWriter writer)
+    {
+        extender.Score(request.Candidates, pod, scores);
+        ExtenderResponseWriter.WritePrioritize(output, request.Candidates, scores);
+    }
+
+    private static void WriteFilterFailure(Utf8JsonWriter writer, string message) =>
+        JsonSerializer.Serialize(writer, ExtenderFilterResult.Failed($"Capstan filter failed: {message}"), ExtenderJsonContext.Default.ExtenderFilterResult);
+
+    /// <summary>The scheduler ignores prioritize errors anyway; an empty list contributes nothing either.</summary>
+    private static void WritePrioritizeFailure(Utf8JsonWriter writer, string message)
+    {
+        writer.WriteStartArray();
+        writer.WriteEndArray();
     }
 
     /// <summary>Writes <c>{"Error": reason}</c> (the body of a 400) and logs it.</summary>
@@ -165,4 +159,7 @@ public sealed class ExtenderRequestHandler(ExtenderService extender, ILogger<Ext
         _pods.Add(body[request.PodJson!.Value], pod);
         return true;
     }
+
+    private delegate void VerbAnswer<TSlot>(ExtenderService extender, ReadOnlySpan<byte> body, ExtenderRequest request, PodRequest pod,
+        Span<TSlot> slots, IBufferWriter<byte> output, Utf8JsonWriter writer);
 }
