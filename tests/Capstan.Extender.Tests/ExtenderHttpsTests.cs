@@ -262,6 +262,24 @@ public sealed class ExtenderHttpsTests
         Assert.DoesNotContain("%", text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("extender/filter")]
+    [InlineData("extender/bind")]
+    public async Task BodyOverTheExtendersLimit_Answers400SayingSo(string path)
+    {
+        await using var host = await ExtenderHost.StartAsync(Cluster(), new RecordingClusterWriter(),
+            configuration: new Dictionary<string, string?> { ["Capstan:Extender:MaxRequestBodyBytes"] = "4096" });
+        using var client = host.CreateClient();
+        var names = Enumerable.Range(0, 400).Select(i => $"ip-10-0-0-{i}.ec2.internal").ToArray();
+
+        var (status, json, _) = await ExtenderHost.PostAsync(client, path, Builders.ArgsWithNames(Builders.PodJson("web"), names));
+        var small = await ExtenderHost.PostAsync(client, "extender/filter", Builders.ArgsWithNames(Builders.PodJson("web"), "free"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("too large", (string?)json!["Error"], StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.OK, small.Status);
+    }
+
     [Fact]
     public async Task RecentPods_AreBounded()
     {
