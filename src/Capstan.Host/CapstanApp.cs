@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Authentication;
+using Capstan.Aws;
 using Capstan.Aws.Catalog;
 using Capstan.Core.Ports;
 using Capstan.Extender;
@@ -52,10 +53,17 @@ public static class CapstanApp
         else
         {
             var kubernetes = builder.Configuration.GetSection(KubernetesOptions.SectionName).Get<KubernetesOptions>() ?? new KubernetesOptions();
+            k8s.KubernetesClientConfiguration? cluster = null;
             if (kubernetes.Enabled)
             {
-                AddCluster(builder.Services, KubeconfigLocator.Resolve(kubernetes.Kubeconfig, Environment.GetEnvironmentVariable,
-                    Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)));
+                cluster = KubeconfigLocator.Resolve(kubernetes.Kubeconfig, Environment.GetEnvironmentVariable,
+                    Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+                AddCluster(builder.Services, cluster);
+            }
+
+            if (CloudProvider(builder.Configuration) == CloudProviderKind.Aws)
+            {
+                AddAws(builder.Services, cluster);
             }
         }
 
@@ -95,6 +103,51 @@ public static class CapstanApp
         services.TryAddSingleton<IClusterState>(sp => sp.GetRequiredService<KubernetesClusterCache>());
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesClusterCache>());
         services.TryAddSingleton<IClusterWriter>(sp => new KubernetesClusterWriter(sp.GetRequiredService<k8s.IKubernetes>()));
+    }
+
+    /// <summary><c>Capstan:CloudProvider</c> (<c>--cloud-provider</c>): <c>aws</c> unless told otherwise.</summary>
+    private static CloudProviderKind CloudProvider(ConfigurationManager configuration)
+    {
+        var value = configuration[ClusterOptions.CloudProviderKey];
+        return value?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "aws" => CloudProviderKind.Aws,
+            "none" => CloudProviderKind.None,
+            _ => throw new ClusterConfigurationException(
+                $"{ClusterOptions.CloudProviderKey} (--cloud-provider) must be aws or none, not \"{value}\""),
+        };
+    }
+
+    /// <summary>
+    /// The AWS adapter: options from <c>Capstan:Aws</c>, with the cluster's name and endpoint from <c>Capstan:Cluster</c>
+    /// (the endpoint and CA bundle default to the kubeconfig's), validated when the host starts.
+    /// </summary>
+    private static void AddAws(IServiceCollection services, k8s.KubernetesClientConfiguration? cluster)
+    {
+        services.AddOptions<AwsOptions>().BindConfiguration(AwsOptions.SectionName)
+            .PostConfigure<IConfiguration>((aws, configuration) =>
+            {
+                var options = configuration.GetSection(ClusterOptions.SectionName).Get<ClusterOptions>() ?? new ClusterOptions();
+                aws.ClusterName = options.Name ?? aws.ClusterName;
+                // Nodes join over HTTPS; a plain-HTTP kubeconfig (a local test server) is no default for them.
+                aws.ClusterEndpoint = options.Endpoint ?? aws.ClusterEndpoint
+                    ?? (cluster?.Host?.StartsWith("https://", StringComparison.OrdinalIgnoreCase) == true ? cluster.Host : null);
+                aws.ClusterCaBundle ??= CaBundle(cluster);
+            })
+            .ValidateOnStart();
+        services.AddCapstanAws();
+    }
+
+    /// <summary>The kubeconfig's CA certificates as the base64 PEM bundle the node bootstrap takes.</summary>
+    private static string? CaBundle(k8s.KubernetesClientConfiguration? cluster)
+    {
+        if (cluster?.SslCaCerts is not { Count: > 0 } certificates)
+        {
+            return null;
+        }
+
+        var pem = string.Concat(certificates.Select(c => c.ExportCertificatePem() + "\n"));
+        return Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(pem));
     }
 
     /// <summary>The addresses Kestrel actually bound (port 0 resolved), after the app has started.</summary>

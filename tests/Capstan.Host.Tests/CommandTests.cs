@@ -69,6 +69,17 @@ public sealed partial class CommandTests
     }
 
     [Fact]
+    public async Task Serve_UnknownCloudProvider_ExplainsInOneLineAndExits2()
+    {
+        using var stderr = new StringWriter();
+
+        var exit = await ServeCommand.RunAsync(["--no-cluster", "--cloud-provider", "gcp"], TextWriter.Null, stderr);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("capstan serve: Capstan:CloudProvider (--cloud-provider) must be aws or none, not \"gcp\"", stderr.ToString().TrimEnd());
+    }
+
+    [Fact]
     public async Task Serve_MissingKubeconfig_ExplainsInOneLineAndExits2()
     {
         using var stderr = new StringWriter();

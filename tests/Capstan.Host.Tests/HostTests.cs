@@ -87,7 +87,7 @@ public sealed class HostTests : IDisposable
     [Fact]
     public async Task Build_MissingCertificateFiles_StopsBeforeListeningWithAClearMessage()
     {
-        var app = CapstanApp.Build(["--Capstan:Server:Listen=https://127.0.0.1:0", "--Capstan:Tls:CertFile=/nope/tls.crt", "--Capstan:Tls:KeyFile=/nope/tls.key", NoCluster], Quiet);
+        var app = CapstanApp.Build(["--Capstan:Server:Listen=https://127.0.0.1:0", "--Capstan:Tls:CertFile=/nope/tls.crt", "--Capstan:Tls:KeyFile=/nope/tls.key", NoCluster, ClusterName], Quiet);
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync().WaitAsync(s_timeout));
 
@@ -96,9 +96,32 @@ public sealed class HostTests : IDisposable
     }
 
     [Fact]
+    public async Task Build_AwsWithoutClusterName_FailsValidationNamingTheKeys()
+    {
+        var app = CapstanApp.Build(["--Capstan:Server:Listen=https://127.0.0.1:0", $"--Capstan:Tls:CertFile={CertFile}", $"--Capstan:Tls:KeyFile={KeyFile}", NoCluster, "--Capstan:Aws:Region=nowhere"], Quiet);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync().WaitAsync(s_timeout));
+
+        Assert.Contains("Capstan:Cluster:Name (--cluster-name) is required with the aws cloud provider", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Capstan:Aws:Region (--region) \"nowhere\" is not an AWS region name", error.Message, StringComparison.Ordinal);
+        await app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Build_CloudProviderNone_StartsWithoutClusterName()
+    {
+        await using var app = CapstanApp.Build(["--Capstan:Server:Listen=https://127.0.0.1:0", $"--Capstan:Tls:CertFile={CertFile}", $"--Capstan:Tls:KeyFile={KeyFile}", NoCluster, "--Capstan:CloudProvider=none"], Quiet);
+
+        await app.StartAsync().WaitAsync(s_timeout);
+
+        Assert.Null(app.Services.GetService<Capstan.Aws.Clients.AwsClientFactory>());
+        await app.StopAsync().WaitAsync(s_timeout);
+    }
+
+    [Fact]
     public async Task Build_BadListenAddress_FailsValidation()
     {
-        var app = CapstanApp.Build(["--Capstan:Server:Listen=http://127.0.0.1:0", $"--Capstan:Tls:CertFile={CertFile}", $"--Capstan:Tls:KeyFile={KeyFile}", NoCluster], Quiet);
+        var app = CapstanApp.Build(["--Capstan:Server:Listen=http://127.0.0.1:0", $"--Capstan:Tls:CertFile={CertFile}", $"--Capstan:Tls:KeyFile={KeyFile}", NoCluster, ClusterName], Quiet);
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync().WaitAsync(s_timeout));
 
@@ -163,13 +186,16 @@ public sealed class HostTests : IDisposable
     private async Task<WebApplication> StartAsync(params string[] extra)
     {
         var app = CapstanApp.Build(
-            ["--Capstan:Server:Listen=https://127.0.0.1:0", $"--Capstan:Tls:CertFile={CertFile}", $"--Capstan:Tls:KeyFile={KeyFile}", NoCluster, .. extra], Quiet);
+            ["--Capstan:Server:Listen=https://127.0.0.1:0", $"--Capstan:Tls:CertFile={CertFile}", $"--Capstan:Tls:KeyFile={KeyFile}", NoCluster, ClusterName, .. extra], Quiet);
         await app.StartAsync().WaitAsync(s_timeout);
         return app;
     }
 
     /// <summary>Serve mode without a cluster (<c>--no-cluster</c>), so no test reaches for a real kubeconfig.</summary>
     internal const string NoCluster = "--Capstan:Kubernetes:Enabled=false";
+
+    /// <summary>The AWS cloud provider (the default) needs the cluster's name.</summary>
+    internal const string ClusterName = "--Capstan:Cluster:Name=demo-cluster";
 
     internal static void Quiet(WebApplicationBuilder builder) => builder.Logging.ClearProviders();
 

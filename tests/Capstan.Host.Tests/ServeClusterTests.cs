@@ -44,6 +44,7 @@ public sealed class ServeClusterTests : IAsyncLifetime, IDisposable
             $"--Capstan:Tls:CertFile={Path.Combine(_dir.Path, "tls.crt")}",
             $"--Capstan:Tls:KeyFile={Path.Combine(_dir.Path, "tls.key")}",
             $"--Capstan:Kubernetes:Kubeconfig={kubeconfig}",
+            HostTests.ClusterName,
         ], HostTests.Quiet);
         await app.StartAsync().WaitAsync(s_timeout);
         using var client = _certs.CreateClient(CapstanApp.Addresses(app)[0]);

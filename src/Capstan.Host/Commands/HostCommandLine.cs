@@ -68,6 +68,24 @@ internal sealed class HostCommandLine
                     case "--no-cluster" when !sandbox:
                         line.ConfigArgs.Add("--Capstan:Kubernetes:Enabled=false");
                         break;
+                    case "--cluster-name" when !sandbox:
+                        line.ConfigArgs.Add($"--Capstan:Cluster:Name={Value()}");
+                        break;
+                    case "--cluster-endpoint" when !sandbox:
+                        line.ConfigArgs.Add($"--Capstan:Cluster:Endpoint={Value()}");
+                        break;
+                    case "--cloud-provider" when !sandbox:
+                        line.ConfigArgs.Add($"--Capstan:CloudProvider={Value()}");
+                        break;
+                    case "--region" when !sandbox:
+                        line.ConfigArgs.Add($"--Capstan:Aws:Region={Value()}");
+                        break;
+                    case "--default-instance-profile" when !sandbox:
+                        line.ConfigArgs.Add($"--Capstan:Aws:DefaultInstanceProfile={Value()}");
+                        break;
+                    case "--interruption-queue" when !sandbox:
+                        line.ConfigArgs.Add($"--Capstan:Aws:InterruptionQueue={Value()}");
+                        break;
                     case "--no-scenario" when sandbox:
                         line.NoScenario = true;
                         break;
