@@ -150,10 +150,14 @@ public static class FleetPlanner
                     return excluded;
                 }
 
-                var offering = find(type, zone, capacityType);
+                // Offerings that do not exist were never a choice: only those that exist and were left out are reported.
+                if (find(type, zone, capacityType) is not { } offering)
+                {
+                    continue;
+                }
+
                 var (code, message) = offering switch
                 {
-                    null => ("OfferingNotFound", $"{type.Name} is not offered as {capacityType} in {zone}"),
                     _ when unavailable.IsUnavailable(capacityType, type.Name, zone) =>
                         ("RecentlyUnavailable", $"{type.Name} {capacityType} in {zone} recently had no capacity"),
                     { Available: false } => ("OfferingUnavailable", $"{type.Name} {capacityType} in {zone} is unavailable"),

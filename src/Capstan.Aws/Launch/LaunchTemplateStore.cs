@@ -127,6 +127,8 @@ public sealed class LaunchTemplateStore(IAmazonEC2 ec2, AwsPipelines pipelines, 
         return new CreateLaunchTemplateRequest
         {
             LaunchTemplateName = name,
+            // Derived from the content, like the name: a retried create is answered with the first one's result.
+            ClientToken = "capstan-lt-" + plan.Hash(),
             LaunchTemplateData = data,
             TagSpecifications = [new TagSpecification { ResourceType = ResourceType.LaunchTemplate, Tags = tags }],
         };
