@@ -1,5 +1,4 @@
 using Amazon.EC2;
-using InstanceType = Capstan.Core.InstanceTypes.InstanceType;
 using Amazon.Runtime;
 using Capstan.Aws.Catalog;
 using Capstan.Aws.Clients;
@@ -12,6 +11,7 @@ using Capstan.Core.InstanceTypes;
 using Capstan.Core.Scheduling;
 using Capstan.Sandbox.Aws;
 using Microsoft.Extensions.Time.Testing;
+using InstanceType = Capstan.Core.InstanceTypes.InstanceType;
 
 namespace Capstan.Aws.Tests.Launch;
 
