@@ -2,9 +2,40 @@ using Microsoft.Extensions.Logging;
 
 namespace Capstan.Aws;
 
-/// <summary>Capstan.Aws's log lines (event ids 5xxx; launch and instances 5200-5299).</summary>
+/// <summary>The AWS adapter's log lines (event ids 5xxx: read side 5100-5199, launch and instances 5200-5299, interruption 5300-5399).</summary>
 internal static partial class Log
 {
+    [LoggerMessage(EventId = 5100, EventName = "ReadTemplateResolved", Level = LogLevel.Debug,
+        Message = "Node template {Template} resolved: {Subnets} subnets in {Zones}, {SecurityGroups} security groups, AMIs {Amis}")]
+    public static partial void ReadTemplateResolved(this ILogger logger, string template, int subnets, string zones, int securityGroups, string amis);
+
+    [LoggerMessage(EventId = 5101, EventName = "ReadAmiParameterMissing", Level = LogLevel.Debug,
+        Message = "SSM parameter {Parameter} does not exist; the {Family} family has no {Key} AMI for Kubernetes {Version}")]
+    public static partial void ReadAmiParameterMissing(this ILogger logger, string parameter, string family, string key, string version);
+
+    [LoggerMessage(EventId = 5110, EventName = "ReadInstanceTypesRefreshed", Level = LogLevel.Information,
+        Message = "Instance types refreshed: {Types} types offered in {Zones} ({Offerings} offerings)")]
+    public static partial void ReadInstanceTypesRefreshed(this ILogger logger, int types, string zones, int offerings);
+
+    [LoggerMessage(EventId = 5111, EventName = "ReadSpotPricesRefreshed", Level = LogLevel.Debug,
+        Message = "Spot prices refreshed: {Prices} (type, zone) prices")]
+    public static partial void ReadSpotPricesRefreshed(this ILogger logger, int prices);
+
+    [LoggerMessage(EventId = 5112, EventName = "ReadSpotPricesFallback", Level = LogLevel.Warning,
+        Message = "Spot prices could not be read ({Reason}); using the built-in catalog's estimates")]
+    public static partial void ReadSpotPricesFallback(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5120, EventName = "ReadOnDemandPricesRefreshed", Level = LogLevel.Information,
+        Message = "On-demand prices for {Region} read from the AWS Price List API: {Prices} instance types")]
+    public static partial void ReadOnDemandPricesRefreshed(this ILogger logger, string region, int prices);
+
+    [LoggerMessage(EventId = 5121, EventName = "ReadOnDemandPricesFallback", Level = LogLevel.Warning,
+        Message = "On-demand prices could not be read from the AWS Price List API ({Reason}); using the built-in catalog's prices")]
+    public static partial void ReadOnDemandPricesFallback(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5122, EventName = "ReadPriceListEntrySkipped", Level = LogLevel.Debug,
+        Message = "A Price List entry was skipped: {Reason
+
     [LoggerMessage(EventId = 5200, EventName = "LaunchLaunched", Level = LogLevel.Information,
         Message = "Launched instance: {InstanceId}, hostname: {Hostname}, type: {InstanceType}, zone: {Zone}, capacityType: {CapacityType}")]
     public static partial void LaunchLaunched(this ILogger logger, string instanceId, string hostname, string instanceType, string zone, string capacityType);
@@ -50,6 +81,6 @@ internal static partial class Log
     public static partial void InstanceTerminating(this ILogger logger, string instanceId, string previousState, string currentState);
 
     [LoggerMessage(EventId = 5211, EventName = "InstanceAlreadyGone", Level = LogLevel.Information,
-        Message = "Instance {InstanceId} is already gone")]
-    public static partial void InstanceAlreadyGone(this ILogger logger, string instanceId);
+        Message = "Instance {InstanceId
+}
 }
