@@ -34,7 +34,8 @@ internal static partial class Log
     public static partial void ReadOnDemandPricesFallback(this ILogger logger, string reason);
 
     [LoggerMessage(EventId = 5122, EventName = "ReadPriceListEntrySkipped", Level = LogLevel.Debug,
-        Message = "A Price List entry was skipped: {Reason
+        Message = "A Price List entry was skipped: {Reason}")]
+    public static partial void ReadPriceListEntrySkipped(this ILogger logger, string reason);
 
     [LoggerMessage(EventId = 5200, EventName = "LaunchLaunched", Level = LogLevel.Information,
         Message = "Launched instance: {InstanceId}, hostname: {Hostname}, type: {InstanceType}, zone: {Zone}, capacityType: {CapacityType}")]
@@ -81,6 +82,6 @@ internal static partial class Log
     public static partial void InstanceTerminating(this ILogger logger, string instanceId, string previousState, string currentState);
 
     [LoggerMessage(EventId = 5211, EventName = "InstanceAlreadyGone", Level = LogLevel.Information,
-        Message = "Instance {InstanceId
-}
+        Message = "Instance {InstanceId} is already gone")]
+    public static partial void InstanceAlreadyGone(this ILogger logger, string instanceId);
 }
