@@ -22,6 +22,7 @@ public sealed class SqsStandIn : IAwsService
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private long _sequence;
+    private int _waiting;
 
     public SqsStandIn(TimeProvider? time = null)
     {
@@ -76,6 +77,9 @@ public sealed class SqsStandIn : IAwsService
 
     public string EnqueueScheduledChange(string queueName, IReadOnlyList<string> instanceIds, DateTimeOffset time, DateTimeOffset startTime) =>
         Enqueue(queueName, EventBridgeEvents.HealthEvent(instanceIds, time, startTime, region: Region, account: AccountId));
+
+    /// <summary>How many ReceiveMessage calls are waiting in a long poll right now (tests wait for one before moving the clock).</summary>
+    public int LongPollsWaiting => Volatile.Read(ref _waiting);
 
     /// <summary>How many messages a queue holds, in flight (received, not yet deleted) or not.</summary>
     public int CountOf(string queueName)
@@ -224,7 +228,16 @@ public sealed class SqsStandIn : IAwsService
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var timer = Task.Delay(sleep, _time, stop.Token);
-            await Task.WhenAny(signal, timer);
+            Interlocked.Increment(ref _waiting);
+            try
+            {
+                await Task.WhenAny(signal, timer);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _waiting);
+            }
+
             await stop.CancelAsync();
             cancellationToken.ThrowIfCancellationRequested();
         }

@@ -117,7 +117,7 @@ public sealed partial class StsStandIn : IAwsService
             AccessKeyId = "ASIA" + n.ToString("D16", CultureInfo.InvariantCulture),
             SecretAccessKey = $"stand-in-secret-{n}",
             SessionToken = $"stand-in-session-token-{n}",
-            Expiration = _time.GetUtcNow().AddSeconds(duration),
+            Expiration = WholeSeconds(_time.GetUtcNow()).AddSeconds(duration),
         };
         _grants.Enqueue(grant);
         _byAccessKey[grant.AccessKeyId] = grant;
@@ -130,6 +130,8 @@ public sealed partial class StsStandIn : IAwsService
             $"<AccessKeyId>{grant.AccessKeyId}</AccessKeyId></Credentials><Provider>oidc.eks.us-east-1.amazonaws.com</Provider>" +
             $"</AssumeRoleWithWebIdentityResult>{Metadata()}</AssumeRoleWithWebIdentityResponse>");
     }
+
+    private static DateTimeOffset WholeSeconds(DateTimeOffset time) => time.AddTicks(-(time.Ticks % TimeSpan.TicksPerSecond));
 
     private static string Pad(string seed, int length)
     {

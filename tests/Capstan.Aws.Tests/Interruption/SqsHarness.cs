@@ -66,21 +66,19 @@ public sealed class SqsHarness : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits (real time, bounded) until the stand-in has received a call of the action.</summary>
-    public async Task WaitForCallAsync(string action)
+    /// <summary>Waits (real time, bounded) until a ReceiveMessage is parked in the stand-in's long poll.</summary>
+    public async Task WaitForLongPollAsync()
     {
-        var deadline = TimeProvider.System.GetTimestamp();
-        while (Calls(action).Count == 0)
+        var start = TimeProvider.System.GetTimestamp();
+        while (Sqs.LongPollsWaiting == 0)
         {
-            if (TimeProvider.System.GetElapsedTime(deadline) > Timeout)
+            if (TimeProvider.System.GetElapsedTime(start) > Timeout)
             {
-                throw new TimeoutException($"the stand-in received no {action}");
+                throw new TimeoutException("no ReceiveMessage reached the stand-in's long poll");
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System);
+            await Task.Delay(TimeSpan.FromMilliseconds(5), TimeProvider.System);
         }
-
-        await SettleAsync();
     }
 
     /// <summary>Gives in-flight requests a moment of real time to reach their wait.</summary>

@@ -256,7 +256,7 @@ public sealed class SqsInterruptionSourceTests
         await using var harness = await SqsHarness.StartAsync(time: time);
 
         var receive = harness.Source.ReceiveAsync(CancellationToken.None);
-        await harness.WaitForCallAsync("ReceiveMessage");
+        await harness.WaitForLongPollAsync();
         time.Advance(TimeSpan.FromSeconds(19));
         await SqsHarness.SettleAsync();
         Assert.False(receive.IsCompleted);
@@ -272,7 +272,7 @@ public sealed class SqsInterruptionSourceTests
         await using var harness = await SqsHarness.StartAsync(time: time);
 
         var receive = harness.Source.ReceiveAsync(CancellationToken.None);
-        await harness.WaitForCallAsync("ReceiveMessage");
+        await harness.WaitForLongPollAsync();
         time.Advance(TimeSpan.FromSeconds(5));
         harness.Sqs.EnqueueSpotInterruption(Queue, "i-11", time.GetUtcNow());
 
