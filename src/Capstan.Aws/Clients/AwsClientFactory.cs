@@ -23,7 +23,17 @@ public sealed class AwsClientFactory(AwsOptions options, AwsEndpoints endpoints,
     public AmazonSimpleSystemsManagementClient CreateSsm() =>
         Create(new AmazonSimpleSystemsManagementConfig(), "SSM", (c, cfg) => c is null ? new AmazonSimpleSystemsManagementClient(cfg) : new AmazonSimpleSystemsManagementClient(c, cfg));
 
-    public AmazonSQSClient CreateSqs() => Create(new AmazonSQSConfig(), "SQS", (c, cfg) => c is null ? new AmazonSQSClient(cfg) : new AmazonSQSClient(c, cfg));
+    /// <param name="timeout">the HTTP timeout when it must exceed the call timeout (a long poll's wait on top of it)</param>
+    public AmazonSQSClient CreateSqs(TimeSpan? timeout = null)
+    {
+        var config = Configure(new AmazonSQSConfig(), "SQS");
+        if (timeout is { } longer)
+        {
+            config.Timeout = longer;
+        }
+
+        return credentials is null ? new AmazonSQSClient(config) : new AmazonSQSClient(credentials, config);
+    }
 
     public AmazonSecurityTokenServiceClient CreateSts() =>
         Create(new AmazonSecurityTokenServiceConfig(), "STS", (c, cfg) => c is null ? new AmazonSecurityTokenServiceClient(cfg) : new AmazonSecurityTokenServiceClient(c, cfg));

@@ -21,6 +21,8 @@ public sealed class AwsPipelines
     };
 
     private readonly Dictionary<string, (ResiliencePipeline Idempotent, ResiliencePipeline Once)> _byService = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ResiliencePipeline> _breakers = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Service, TimeSpan Wait), ResiliencePipeline> _longPolls = [];
     private readonly Lock _gate = new();
     private readonly AwsOptions _options;
     private readonly TimeProvider _time;
@@ -62,6 +64,57 @@ public sealed class AwsPipelines
     /// <summary>The pipeline for calls that must not be repeated: timeout and breaker, no retry.</summary>
     public ResiliencePipeline Once(string service) => For(service).Once;
 
+    /// <summary>
+    /// The idempotent pipeline for a long poll (SQS ReceiveMessage) that may legitimately take <paramref name="wait"/>
+    /// before answering: the same retry and breaker, with the per-attempt timeout lengthened by the wait.
+    /// </summary>
+    public ResiliencePipeline LongPoll(string service, TimeSpan wait)
+    {
+        var breakerPipeline = Breaker(service);
+        lock (_gate)
+        {
+            if (!_longPolls.TryGetValue((service, wait), out var pipeline))
+            {
+                pipeline = new ResiliencePipelineBuilder { TimeProvider = _time }
+                    .AddRetry(RetryOptions())
+                    .AddPipeline(breakerPipeline)
+                    .AddTimeout(_options.CallTimeout + wait)
+                    .Build();
+                _longPolls[(service, wait)] = pipeline;
+            }
+
+            return pipeline;
+        }
+    }
+
+    private ResiliencePipeline Breaker(string service)
+    {
+        _ = For(service);
+        lock (_gate)
+        {
+            return _breakers[service];
+        }
+    }
+
+    private RetryStrategyOptions RetryOptions()
+    {
+        var retry = new RetryStrategyOptions
+        {
+            MaxRetryAttempts = Math.Max(0, _options.MaxRetries),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = RetryBaseDelay,
+            MaxDelay = RetryMaxDelay,
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+        };
+        if (_randomizer is not null)
+        {
+            retry.Randomizer = _randomizer;
+        }
+
+        return retry;
+    }
+
     private (ResiliencePipeline Idempotent, ResiliencePipeline Once) For(string service)
     {
         lock (_gate)
@@ -78,22 +131,8 @@ public sealed class AwsPipelines
                     ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
                 };
                 var breakerPipeline = new ResiliencePipelineBuilder { TimeProvider = _time }.AddCircuitBreaker(breaker).Build();
-                var retry = new RetryStrategyOptions
-                {
-                    MaxRetryAttempts = Math.Max(0, _options.MaxRetries),
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                    Delay = RetryBaseDelay,
-                    MaxDelay = RetryMaxDelay,
-                    ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
-                };
-                if (_randomizer is not null)
-                {
-                    retry.Randomizer = _randomizer;
-                }
-
                 var idempotent = new ResiliencePipelineBuilder { TimeProvider = _time }
-                    .AddRetry(retry)
+                    .AddRetry(RetryOptions())
                     .AddPipeline(breakerPipeline)
                     .AddTimeout(_options.CallTimeout)
                     .Build();
@@ -103,6 +142,7 @@ public sealed class AwsPipelines
                     .Build();
                 pair = (idempotent, once);
                 _byService[service] = pair;
+                _breakers[service] = breakerPipeline;
             }
 
             return pair;

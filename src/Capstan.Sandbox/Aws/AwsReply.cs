@@ -10,6 +10,9 @@ public sealed record AwsReply(int Status, string ContentType, string Body)
     public const string XmlContentType = "text/xml;charset=UTF-8";
     public const string JsonContentType = "application/x-amz-json-1.1";
 
+    /// <summary>Extra response headers (SQS's <c>x-amzn-query-error</c>, for one).</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     public static AwsReply Xml(string body) => new(200, XmlContentType, body);
 
     public static AwsReply Json(JsonNode body, string contentType = JsonContentType) => new(200, contentType, body.ToJsonString());

@@ -184,7 +184,14 @@ public sealed partial class AwsStandIn : IAsyncDisposable
             parameters[key] = value;
         }
 
-        if (!parameters.TryGetValue("Action", out var action) || service is null)
+        if (!parameters.TryGetValue("Action", out var action))
+        {
+            return null;
+        }
+
+        // The calls STS takes unsigned (the SDK's web identity provider sends no Authorization header).
+        service ??= action is "AssumeRoleWithWebIdentity" or "AssumeRoleWithSAML" ? "sts" : null;
+        if (service is null)
         {
             return null;
         }
@@ -231,6 +238,11 @@ public sealed partial class AwsStandIn : IAsyncDisposable
         context.Response.StatusCode = reply.Status;
         context.Response.ContentType = reply.ContentType;
         context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        foreach (var (name, value) in reply.Headers)
+        {
+            context.Response.Headers[name] = value;
+        }
+
         await context.Response.WriteAsync(reply.Body, context.RequestAborted);
     }
 
