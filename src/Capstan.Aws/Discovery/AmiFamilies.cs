@@ -6,6 +6,8 @@ namespace Capstan.Aws.Discovery;
 /// </summary>
 public static class AmiFamilies
 {
+    private const long GiB = 1024L * 1024 * 1024;
+
     public const string AL2 = "AL2";
     public const string Bottlerocket = "Bottlerocket";
     public const string Ubuntu = "Ubuntu";
@@ -64,4 +66,19 @@ public static class AmiFamilies
         "arm64" => "arm64",
         _ => null,
     };
+
+    /// <summary>
+    /// The volumes a node gets when the template names none (KARPENTER-COMPAT 1.4): 20Gi gp3 encrypted on the
+    /// family's root device; Bottlerocket adds a 4Gi OS volume before its 20Gi data volume; Custom lets the AMI decide.
+    /// </summary>
+    public static IReadOnlyList<Core.Cloud.BlockDeviceMapping> DefaultBlockDevices(string family) => Normalize(family) switch
+    {
+        Bottlerocket => [Gp3("/dev/xvda", 4), Gp3("/dev/xvdb", 20)],
+        Ubuntu => [Gp3("/dev/sda1", 20)],
+        Custom => [],
+        _ => [Gp3("/dev/xvda", 20)],
+    };
+
+    private static Core.Cloud.BlockDeviceMapping Gp3(string device, long sizeGiB) =>
+        new() { DeviceName = device, VolumeSizeBytes = sizeGiB * GiB, VolumeType = "gp3", Encrypted = true };
 }

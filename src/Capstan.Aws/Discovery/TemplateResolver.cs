@@ -261,7 +261,7 @@ public sealed class TemplateResolver
 
         if (string.IsNullOrWhiteSpace(_options.ClusterName))
         {
-            throw Problem(field, $"the node template has no {field} and no cluster name is set to discover by (set Capstan:Aws:ClusterName)");
+            throw Problem(field, $"the node template has no {field} and no cluster name is set to discover by (set Capstan:Cluster:Name, --cluster-name)");
         }
 
         var key = "kubernetes.io/cluster/" + _options.ClusterName.Trim();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Capstan.Aws.Discovery;
 using Capstan.Core.Cloud;
 using Capstan.Core.Scheduling;
 using Tomlyn;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text.RegularExpressions;
 
 namespace Capstan.Sandbox.Aws;
@@ -136,7 +135,6 @@ public sealed partial class Ec2StandIn
     [GeneratedRegex(@"^i-[0-9a-f]{8,17}$")]
     private static partial Regex InstanceIdPattern();
 
-    private static AwsReply BadRequest(string code, string message) => AwsReply.Ec2Error(HttpStatusCode.BadRequest, code, message);
 
     private AwsReply CreateLaunchTemplate(AwsCall call)
     {

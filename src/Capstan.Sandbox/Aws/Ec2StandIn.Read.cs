@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using Capstan.Core.InstanceTypes;
 
@@ -702,7 +701,6 @@ public sealed partial class Ec2StandIn
         }
     }
 
-    private static AwsReply BadRequest(string code, string message) => AwsReply.Ec2Error(HttpStatusCode.BadRequest, code, message);
 
     private static AwsReply Combination(string a, string b) =>
         BadRequest("InvalidParameterCombination", $"The parameter {a} cannot be used with the parameter {b}");

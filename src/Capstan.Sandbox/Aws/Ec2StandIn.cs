@@ -48,6 +48,9 @@ public sealed partial class Ec2StandIn : IAwsService
     /// <summary>Registers one action's handler (called by the partial files; handlers run under the world's lock).</summary>
     private void On(string action, Func<AwsCall, AwsReply> handler) => _actions[action] = handler;
 
+    /// <summary>EC2's answer to a request it will not carry out (400 with the code and message).</summary>
+    private static AwsReply BadRequest(string code, string message) => AwsReply.Ec2Error(HttpStatusCode.BadRequest, code, message);
+
     partial void RegisterReadActions();
 
     partial void RegisterLaunchActions();

@@ -1,7 +1,7 @@
 using System.Text;
 using Amazon.EC2;
 using Amazon.EC2.Model;
-using Capstan.Aws.Launch;
+using Capstan.Aws.Discovery;
 using Capstan.Core.Cloud;
 using MetadataOptions = Capstan.Core.Cloud.MetadataOptions;
 
@@ -11,7 +11,7 @@ public sealed class LaunchTemplateTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
 
-    private static Task<LaunchResult> LaunchAsync(LaunchWorld world, string claim, Discovery.ResolvedTemplate? template = null) =>
+    private static Task<LaunchResult> LaunchAsync(LaunchWorld world, string claim, ResolvedTemplate? template = null) =>
         world.Launcher.LaunchAsync(LaunchWorld.Request(claim, [LaunchWorld.Type("m5.large", 0.04, 0.096)], "spot"), template ?? LaunchWorld.Template, CancellationToken.None)
             .WaitAsync(s_timeout);
 
