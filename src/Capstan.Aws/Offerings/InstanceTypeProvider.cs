@@ -25,6 +25,7 @@ namespace Capstan.Aws.Offerings;
 public sealed class InstanceTypeProvider
 {
     public static readonly TimeSpan Ttl = TimeSpan.FromMinutes(5);
+    private const int MaxMergedEntries = 64;
 
     private readonly IAmazonEC2 _ec2;
     private readonly TemplateResolver _resolver;
@@ -114,6 +115,13 @@ public sealed class InstanceTypeProvider
 
         lock (_gate)
         {
+            // Kubelet settings compare by value except their eviction map; callers that build equal settings anew
+            // must not grow this without bound.
+            if (_merged.Count >= MaxMergedEntries && !_merged.ContainsKey((zoneKey, kubelet)))
+            {
+                _merged.Clear();
+            }
+
             _merged[(zoneKey, kubelet)] = merged;
         }
 
