@@ -13,6 +13,8 @@ public static class CapstanCli
                                       the HTTPS service (webhook, extender, health, metrics)
           sandbox --no-scenario [--listen URL]
                                       the HTTPS service over an empty in-memory cluster
+          doctor --aws --cluster-name NAME --node-template FILE [--region R] [--interruption-queue Q]
+                                      checks that this AWS account and node template can launch nodes
         """;
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
@@ -37,6 +39,8 @@ public static class CapstanCli
                 return Commands.ServeCommand.RunAsync(args[1..], stdout, stderr);
             case "sandbox":
                 return Commands.SandboxCommand.RunAsync(args[1..], stdout, stderr);
+            case "doctor":
+                return Commands.DoctorCommand.RunAsync(args[1..], stdout, stderr);
         }
 
         stderr.WriteLine($"capstan: unknown command '{args[0]}'");

@@ -15,8 +15,13 @@ namespace Capstan.Aws.Clients;
 /// </summary>
 public sealed class AwsClientFactory(AwsOptions options, AwsEndpoints endpoints, AWSCredentials? credentials = null)
 {
-    /// <summary>The region every client uses: the option, else what the SDK resolves (<c>AWS_REGION</c>, profile).</summary>
-    public string Region { get; } = ResolveRegion(options);
+    private readonly (string Region, string? Source) _region = ResolveRegion(options);
+
+    /// <summary>The region every client uses: the option, else what the SDK resolves (<c>AWS_REGION</c>, profile), else us-east-1.</summary>
+    public string Region => _region.Region;
+
+    /// <summary>Where <see cref="Region"/> came from, in words; null when nothing named one and us-east-1 was assumed.</summary>
+    public string? RegionSource => _region.Source;
 
     public AmazonEC2Client CreateEc2() => Create(new AmazonEC2Config(), "EC2", (c, cfg) => c is null ? new AmazonEC2Client(cfg) : new AmazonEC2Client(c, cfg));
 
@@ -70,11 +75,11 @@ public sealed class AwsClientFactory(AwsOptions options, AwsEndpoints endpoints,
         where TConfig : ClientConfig =>
         make(credentials, Configure(config, serviceKey));
 
-    private static string ResolveRegion(AwsOptions options)
+    private static (string Region, string? Source) ResolveRegion(AwsOptions options)
     {
         if (!string.IsNullOrWhiteSpace(options.Region))
         {
-            return options.Region.Trim();
+            return (options.Region.Trim(), "Capstan:Aws:Region (--region)");
         }
 
         foreach (var name in new[] { "AWS_REGION", "AWS_DEFAULT_REGION" })
@@ -82,10 +87,11 @@ public sealed class AwsClientFactory(AwsOptions options, AwsEndpoints endpoints,
             var value = Environment.GetEnvironmentVariable(name);
             if (!string.IsNullOrWhiteSpace(value))
             {
-                return value.Trim();
+                return (value.Trim(), name);
             }
         }
 
-        return FallbackRegionFactory.GetRegionEndpoint()?.SystemName ?? "us-east-1";
+        var sdk = FallbackRegionFactory.GetRegionEndpoint()?.SystemName;
+        return sdk is null ? ("us-east-1", null) : (sdk, "the AWS profile or instance metadata");
     }
 }

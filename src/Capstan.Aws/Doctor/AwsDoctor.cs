@@ -27,34 +27,41 @@ public sealed class AwsDoctor(
         var checks = new List<DoctorCheck>
         {
             await CredentialsAsync(cancellationToken),
-            DoctorCheck.Pass("region", clients.Region),
+            clients.RegionSource is { } source
+                ? DoctorCheck.Pass("region", $"{clients.Region} (from {source})")
+                : DoctorCheck.Failed("region", "no region is set; us-east-1 was assumed", "pass --region, or set AWS_REGION"),
         };
 
-        ResolvedTemplate? resolved = null;
-        try
+        var subnets = await RowAsync("subnets", () => resolver.SubnetsAsync(nodeTemplate, cancellationToken),
+            found => string.Join(", ", found.Select(s => $"{s.SubnetId} ({s.Zone}, {s.AvailableIpAddresses.ToString(CultureInfo.InvariantCulture)} free addresses)")),
+            "tag the subnets the template's subnetSelector names in this account and region, or change the selector; Capstan needs ec2:DescribeSubnets",
+            checks);
+        await RowAsync("security groups", () => resolver.SecurityGroupsAsync(nodeTemplate, cancellationToken),
+            found => string.Join(", ", found),
+            "tag the security groups the template's securityGroupSelector names, or change the selector; Capstan needs ec2:DescribeSecurityGroups",
+            checks);
+        var family = AmiFamilies.Normalize(nodeTemplate.AmiFamily);
+        if (family is null)
         {
-            resolved = await resolver.ResolveAsync(nodeTemplate, cancellationToken);
+            checks.Add(DoctorCheck.Failed("AMIs", $"the AMI family \"{nodeTemplate.AmiFamily}\" is not one Capstan knows", "use AL2, Bottlerocket, Ubuntu or Custom"));
         }
-        catch (CloudProviderException e)
+        else
         {
-            checks.Add(DoctorCheck.Failed("node template", e.Message,
-                "check the template's subnetSelector, securityGroupSelector and amiSelector against the tags in this account and region"));
+            await RowAsync("AMIs", () => resolver.AmisAsync(nodeTemplate, family, cancellationToken),
+                found => $"{family}: " + string.Join(", ", found.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key} {a.Value}")),
+                $"set amiSelector in the AWSNodeTemplate, or Capstan:Aws:KubernetesVersion to the cluster's version (now {options.KubernetesVersion}); Capstan needs ssm:GetParameters and ec2:DescribeImages",
+                checks);
         }
 
-        if (resolved is not null)
+        if (subnets is { Count: > 0 })
         {
-            checks.Add(DoctorCheck.Pass("subnets", string.Join(", ", resolved.Subnets.Select(s =>
-                $"{s.SubnetId} ({s.Zone}, {s.AvailableIpAddresses.ToString(CultureInfo.InvariantCulture)} free addresses)"))));
-            checks.Add(DoctorCheck.Pass("security groups", string.Join(", ", resolved.SecurityGroupIds)));
-            checks.Add(resolved.Amis.Count > 0
-                ? DoctorCheck.Pass("AMIs", string.Join(", ", resolved.Amis.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key} {a.Value}")))
-                : DoctorCheck.Failed("AMIs", $"no {resolved.AmiFamily} AMI found for Kubernetes {options.KubernetesVersion}",
-                    "set amiSelector in the AWSNodeTemplate, or Capstan:Aws:KubernetesVersion to the cluster's version"));
-            checks.Add(await InstanceTypesAsync(nodeTemplate, resolved, cancellationToken));
-            checks.Add(resolved.InstanceProfile is { Length: > 0 } profile
-                ? DoctorCheck.Pass("instance profile", profile)
-                : DoctorCheck.Failed("instance profile", "none set", "set spec.instanceProfile in the AWSNodeTemplate, or pass --default-instance-profile"));
+            checks.Add(await InstanceTypesAsync(nodeTemplate, [.. subnets.Select(s => s.Zone).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)], cancellationToken));
         }
+
+        var profile = string.IsNullOrWhiteSpace(nodeTemplate.InstanceProfile) ? options.DefaultInstanceProfile : nodeTemplate.InstanceProfile;
+        checks.Add(!string.IsNullOrWhiteSpace(profile) || !string.IsNullOrWhiteSpace(nodeTemplate.LaunchTemplateName)
+            ? DoctorCheck.Pass("instance profile", profile ?? $"from launch template {nodeTemplate.LaunchTemplateName}")
+            : DoctorCheck.Failed("instance profile", "none set", "set spec.instanceProfile in the AWSNodeTemplate, or pass --default-instance-profile"));
 
         if (!string.IsNullOrWhiteSpace(options.InterruptionQueue))
         {
@@ -80,12 +87,29 @@ public sealed class AwsDoctor(
         }
     }
 
-    private async Task<DoctorCheck> InstanceTypesAsync(NodeTemplate nodeTemplate, ResolvedTemplate resolved, CancellationToken cancellationToken)
+    /// <summary>Runs one lookup as a row: its finding on success, the failure in words with the fix otherwise.</summary>
+    private static async Task<T?> RowAsync<T>(string name, Func<Task<T>> lookup, Func<T, string> describe, string fix, List<DoctorCheck> checks)
+        where T : class
+    {
+        try
+        {
+            var found = await lookup();
+            checks.Add(DoctorCheck.Pass(name, describe(found)));
+            return found;
+        }
+        catch (CloudProviderException e)
+        {
+            checks.Add(DoctorCheck.Failed(name, e.Message, fix));
+            return null;
+        }
+    }
+
+    private async Task<DoctorCheck> InstanceTypesAsync(NodeTemplate nodeTemplate, IReadOnlyList<string> zones, CancellationToken cancellationToken)
     {
         try
         {
             var types = await instanceTypes.GetInstanceTypesAsync(nodeTemplate, KubeletSettings.Default, cancellationToken);
-            var byZone = resolved.Zones.Select(zone =>
+            var byZone = zones.Select(zone =>
                 $"{zone}: {types.Count(t => t.Offerings.Any(o => o.Zone == zone && o.Available)).ToString(CultureInfo.InvariantCulture)}");
             return types.Count > 0
                 ? DoctorCheck.Pass("instance types", $"{types.Count.ToString(CultureInfo.InvariantCulture)} types offered ({string.Join(", ", byZone)})")

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Capstan.Core.Cloud;
 using Capstan.Core.Cluster;
 using Capstan.Core.Pods;
 using Capstan.Core.Provisioning;
@@ -45,7 +46,8 @@ public static partial class ManifestReader
         ArgumentNullException.ThrowIfNull(sources);
         scale ??= new Dictionary<string, int>();
         var provisioners = new List<Provisioner>();
-        var templates = new List<string>();
+        var templates = new List<NodeTemplate>();
+        var inline = new Dictionary<string, NodeTemplate>(StringComparer.Ordinal);
         var pods = new List<PodRequest>();
         var daemons = new List<PodRequest>();
         var nodes = new List<NodeView>();
@@ -81,7 +83,7 @@ public static partial class ManifestReader
 
                 try
                 {
-                    Collect(parsed, pods, daemons, provisioners, templates, nodes, namespaces, notes, name, scale);
+                    Collect(parsed, pods, daemons, provisioners, templates, inline, nodes, namespaces, notes, name, scale);
                 }
                 catch (Exception ex) when (ex is FormatException or ArgumentException)
                 {
@@ -94,6 +96,7 @@ public static partial class ManifestReader
         {
             Provisioners = provisioners,
             NodeTemplates = templates,
+            InlineProviders = inline,
             Pods = pods,
             DaemonSets = daemons,
             Nodes = nodes,
@@ -141,7 +144,8 @@ public static partial class ManifestReader
         List<PodRequest> pods,
         List<PodRequest> daemons,
         List<Provisioner> provisioners,
-        List<string> templates,
+        List<NodeTemplate> templates,
+        Dictionary<string, NodeTemplate> inline,
         List<NodeView> nodes,
         Dictionary<string, IReadOnlyDictionary<string, string>> namespaces,
         List<string> notes,
@@ -152,9 +156,14 @@ public static partial class ManifestReader
         {
             case V1Alpha5Provisioner p:
                 provisioners.Add(ProvisionerDefaults.Apply(ProvisionerConversions.ToProvisioner(p)));
+                if (p.Spec?.Provider is { } provider)
+                {
+                    inline[p.Metadata?.Name ?? ""] = NodeTemplateConversions.FromInlineProvider(provider);
+                }
+
                 break;
             case V1Alpha1AwsNodeTemplate t:
-                templates.Add(t.Metadata?.Name ?? "");
+                templates.Add(NodeTemplateConversions.ToNodeTemplate(t));
                 break;
             case V1Deployment d:
                 Expand(d.Metadata, d.Spec?.Template, d.Spec?.Replicas ?? 1, pods, scale);

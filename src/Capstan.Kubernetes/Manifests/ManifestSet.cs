@@ -1,3 +1,4 @@
+using Capstan.Core.Cloud;
 using Capstan.Core.Cluster;
 using Capstan.Core.Pods;
 using Capstan.Core.Provisioning;
@@ -10,8 +11,11 @@ public sealed record ManifestSet
     /// <summary>Provisioners with the v0.26.1 defaults applied.</summary>
     public required IReadOnlyList<Provisioner> Provisioners { get; init; }
 
-    /// <summary>Names of the AWSNodeTemplates found.</summary>
-    public required IReadOnlyList<string> NodeTemplates { get; init; }
+    /// <summary>The AWSNodeTemplates found, as Core node templates (named after the object).</summary>
+    public required IReadOnlyList<NodeTemplate> NodeTemplates { get; init; }
+
+    /// <summary>The v0.5-era inline <c>spec.provider</c> of each Provisioner that has one, by provisioner name.</summary>
+    public IReadOnlyDictionary<string, NodeTemplate> InlineProviders { get; init; } = new Dictionary<string, NodeTemplate>();
 
     /// <summary>Pods of the workloads, expanded by replicas or parallelism and named <c>&lt;namespace&gt;/&lt;workload&gt;-&lt;i&gt;</c>.</summary>
     public required IReadOnlyList<PodRequest> Pods { get; init; }

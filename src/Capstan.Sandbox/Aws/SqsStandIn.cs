@@ -111,6 +111,7 @@ public sealed class SqsStandIn : IAwsService
             "ReceiveMessage" => await ReceiveMessageAsync(json, cancellationToken),
             "DeleteMessage" => Locked(() => DeleteMessage(json)),
             "DeleteMessageBatch" => Locked(() => DeleteMessageBatch(json)),
+            "GetQueueAttributes" => Locked(() => GetQueueAttributes(json)),
             _ => Error("InvalidAction", "AWS.SimpleQueueService.InvalidAction", $"The action {request.Action} is not valid for this endpoint."),
         };
     }
@@ -150,6 +151,35 @@ public sealed class SqsStandIn : IAwsService
     {
         var name = json["QueueName"]?.GetValue<string>() ?? "";
         return _queues.ContainsKey(name) ? Reply(new JsonObject { ["QueueUrl"] = UrlOf(name) }) : QueueDoesNotExist();
+    }
+
+    /// <summary>The attributes asked for (or <c>All</c>) that the stand-in keeps: message counts, visibility timeout, ARN.</summary>
+    private AwsReply GetQueueAttributes(JsonObject json)
+    {
+        if (Find(json) is not { } queue)
+        {
+            return QueueDoesNotExist();
+        }
+
+        var now = _time.GetUtcNow();
+        var known = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["ApproximateNumberOfMessages"] = queue.Messages.Count(m => m.VisibleAt <= now).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ApproximateNumberOfMessagesNotVisible"] = queue.Messages.Count(m => m.VisibleAt > now).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["VisibilityTimeout"] = queue.VisibilityTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["QueueArn"] = $"arn:aws:sqs:{Region}:{AccountId}:{queue.Name}",
+        };
+        var asked = (json["AttributeNames"] as JsonArray)?.Select(n => n?.GetValue<string>() ?? "").ToList() ?? [];
+        var attributes = new JsonObject();
+        foreach (var (name, value) in known)
+        {
+            if (asked.Contains("All") || asked.Contains(name))
+            {
+                attributes[name] = value;
+            }
+        }
+
+        return Reply(new JsonObject { ["Attributes"] = attributes });
     }
 
     private AwsReply SendMessage(JsonObject json)
