@@ -32,4 +32,16 @@ internal static partial class Log
     [LoggerMessage(EventId = 4007, EventName = "WatchClosed", Level = LogLevel.Debug,
         Message = "Watch of {Resource} closed by the server after {Events} events; resuming from resourceVersion {ResourceVersion}")]
     public static partial void WatchClosed(this ILogger logger, string resource, int events, string resourceVersion);
+
+    [LoggerMessage(EventId = 6100, EventName = "NodeTemplateCrdMissing", Level = LogLevel.Warning,
+        Message = "The karpenter.k8s.aws/v1alpha1 AWSNodeTemplate CRD is not installed (404); serving no node templates, listing again in {Delay}")]
+    public static partial void NodeTemplateCrdMissing(this ILogger logger, TimeSpan delay);
+
+    [LoggerMessage(EventId = 6101, EventName = "NodeTemplatesNotWatched", Level = LogLevel.Information,
+        Message = "Cluster cache has no AWSNodeTemplate converter; AWSNodeTemplates are not watched")]
+    public static partial void NodeTemplatesNotWatched(this ILogger logger);
+
+    [LoggerMessage(EventId = 6102, EventName = "CacheSyncedKinds", Level = LogLevel.Information,
+        Message = "Cluster cache synced: {NodeTemplates} node templates, {DaemonSets} daemonsets, {Namespaces} namespaces, {DisruptionBudgets} disruption budgets")]
+    public static partial void CacheSyncedKinds(this ILogger logger, int nodeTemplates, int daemonSets, int namespaces, int disruptionBudgets);
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Capstan.Core.Cloud;
 using Capstan.Core.Cluster;
 using Capstan.Core.Pods;
 using Capstan.Core.Ports;
@@ -15,6 +16,7 @@ namespace Capstan.Benchmarks;
 /// </summary>
 internal sealed class ExtenderBenchmarkCluster : IClusterState, IClusterWriter
 {
+    private readonly ClusterChangeFeed _changes = new();
     private readonly Dictionary<string, NodeSlot> _nodes;
 
     public ExtenderBenchmarkCluster(int nodeCount)
@@ -97,6 +99,21 @@ internal sealed class ExtenderBenchmarkCluster : IClusterState, IClusterWriter
     public string? NodeOf(string podNamespace, string podName) => null;
 
     public PodRequest? FindPod(string podNamespace, string podName) => null;
+
+    public IReadOnlyList<PodView> PendingPodViews() => [];
+
+    public PodView? FindPodView(string podNamespace, string podName) => null;
+
+    public IReadOnlyList<NodeTemplate> NodeTemplates() => [];
+
+    public IReadOnlyList<PodRequest> DaemonSetPods() => [];
+
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> NamespaceLabels() =>
+        new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
+    public IReadOnlyList<DisruptionBudget> DisruptionBudgets() => [];
+
+    public ClusterSubscription Subscribe(Func<ClusterChange, bool>? filter = null) => _changes.Subscribe(filter);
 
     public Task BindAsync(string podNamespace, string podName, string podUid, string nodeName, CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -15,7 +15,8 @@ namespace Capstan.Testing;
 /// <summary>
 /// An in-process Kestrel on http://127.0.0.1:{random port} that answers the core/v1 calls Capstan makes the way
 /// the API server does (status codes, <c>Status</c> bodies), so adapters can be tested with the real
-/// KubernetesClient. It keeps nodes, pods and <c>karpenter.sh/v1alpha5</c> provisioners under one
+/// KubernetesClient. It keeps nodes, pods, namespaces, <c>apps/v1</c> daemonsets, <c>policy/v1</c>
+/// poddisruptionbudgets, <c>karpenter.sh/v1alpha5</c> provisioners and <c>karpenter.k8s.aws/v1alpha1</c> awsnodetemplates under one
 /// resourceVersion counter, serves paged lists and watches (newline-delimited events over a chunked response kept
 /// open, replayed from any version still in its history), and records every request.
 /// </summary>
@@ -24,6 +25,10 @@ public sealed class FakeApiServer : IAsyncDisposable
     private const string NodesPath = "/api/v1/nodes";
     private const string PodsPath = "/api/v1/pods";
     private const string ProvisionersPath = "/apis/karpenter.sh/v1alpha5/provisioners";
+    private const string NodeTemplatesPath = "/apis/karpenter.k8s.aws/v1alpha1/awsnodetemplates";
+    private const string DaemonSetsPath = "/apis/apps/v1/daemonsets";
+    private const string NamespacesPath = "/api/v1/namespaces";
+    private const string DisruptionBudgetsPath = "/apis/policy/v1/poddisruptionbudgets";
 
     private readonly Lock _gate = new();
     private readonly Dictionary<Kind, SortedDictionary<string, JsonObject>> _objects = new()
@@ -31,6 +36,10 @@ public sealed class FakeApiServer : IAsyncDisposable
         [Kind.Node] = new(StringComparer.Ordinal),
         [Kind.Pod] = new(StringComparer.Ordinal),
         [Kind.Provisioner] = new(StringComparer.Ordinal),
+        [Kind.NodeTemplate] = new(StringComparer.Ordinal),
+        [Kind.DaemonSet] = new(StringComparer.Ordinal),
+        [Kind.Namespace] = new(StringComparer.Ordinal),
+        [Kind.DisruptionBudget] = new(StringComparer.Ordinal),
     };
 
     private readonly List<LoggedEvent> _history = [];
@@ -52,6 +61,10 @@ public sealed class FakeApiServer : IAsyncDisposable
         Node,
         Pod,
         Provisioner,
+        NodeTemplate,
+        DaemonSet,
+        Namespace,
+        DisruptionBudget,
     }
 
     /// <summary>Where KubernetesClient should point (<c>KubernetesClientConfiguration.Host</c>).</summary>
@@ -64,6 +77,9 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     /// <summary>When false, the provisioner list and watch answer 404 as for a CRD that is not installed.</summary>
     public bool ProvisionerCrdInstalled { get; set; } = true;
+
+    /// <summary>When false, the awsnodetemplate list and watch answer 404 as for a CRD that is not installed.</summary>
+    public bool NodeTemplateCrdInstalled { get; set; } = true;
 
     /// <summary>Watches currently streaming.</summary>
     public int OpenWatches
@@ -140,6 +156,26 @@ public sealed class FakeApiServer : IAsyncDisposable
     public void UpsertProvisioner(JsonObject provisioner) => Upsert(Kind.Provisioner, provisioner);
 
     public bool DeleteProvisioner(string name) => Delete(Kind.Provisioner, name);
+
+    /// <summary>Creates or replaces an AWSNodeTemplate (an ADDED or MODIFIED event).</summary>
+    public void UpsertNodeTemplate(JsonObject template) => Upsert(Kind.NodeTemplate, template);
+
+    public bool DeleteNodeTemplate(string name) => Delete(Kind.NodeTemplate, name);
+
+    /// <summary>Creates or replaces a DaemonSet (an ADDED or MODIFIED event).</summary>
+    public void UpsertDaemonSet(JsonObject daemonSet) => Upsert(Kind.DaemonSet, daemonSet);
+
+    public bool DeleteDaemonSet(string daemonSetNamespace, string name) => Delete(Kind.DaemonSet, Key(daemonSetNamespace, name));
+
+    /// <summary>Creates or replaces a Namespace (an ADDED or MODIFIED event).</summary>
+    public void UpsertNamespace(JsonObject ns) => Upsert(Kind.Namespace, ns);
+
+    public bool DeleteNamespace(string name) => Delete(Kind.Namespace, name);
+
+    /// <summary>Creates or replaces a PodDisruptionBudget (an ADDED or MODIFIED event).</summary>
+    public void UpsertDisruptionBudget(JsonObject budget) => Upsert(Kind.DisruptionBudget, budget);
+
+    public bool DeleteDisruptionBudget(string budgetNamespace, string name) => Delete(Kind.DisruptionBudget, Key(budgetNamespace, name));
 
     public void BlockEviction(string podNamespace, string podName) => _evictionBlocked[Key(podNamespace, podName)] = true;
 
@@ -262,7 +298,9 @@ public sealed class FakeApiServer : IAsyncDisposable
     private static string KeyOf(Kind kind, JsonObject obj)
     {
         var name = obj["metadata"]?["name"]?.GetValue<string>() ?? throw new ArgumentException("metadata.name is required");
-        return kind == Kind.Pod ? Key(obj["metadata"]?["namespace"]?.GetValue<string>() ?? "default", name) : name;
+        return kind is Kind.Pod or Kind.DaemonSet or Kind.DisruptionBudget
+            ? Key(obj["metadata"]?["namespace"]?.GetValue<string>() ?? "default", name)
+            : name;
     }
 
     private void Upsert(Kind kind, JsonObject obj)
@@ -328,6 +366,10 @@ public sealed class FakeApiServer : IAsyncDisposable
     {
         Kind.Node => ("v1", "Node"),
         Kind.Pod => ("v1", "Pod"),
+        Kind.Namespace => ("v1", "Namespace"),
+        Kind.DaemonSet => ("apps/v1", "DaemonSet"),
+        Kind.DisruptionBudget => ("policy/v1", "PodDisruptionBudget"),
+        Kind.NodeTemplate => ("karpenter.k8s.aws/v1alpha1", "AWSNodeTemplate"),
         _ => ("karpenter.sh/v1alpha5", "Provisioner"),
     };
 
@@ -363,6 +405,12 @@ public sealed class FakeApiServer : IAsyncDisposable
         app.MapGet(ProvisionersPath, context => ProvisionerCrdInstalled
             ? ListOrWatchAsync(context, Kind.Provisioner)
             : StatusResult(HttpStatusCode.NotFound, "NotFound", "the server could not find the requested resource").ExecuteAsync(context));
+        app.MapGet(NodeTemplatesPath, context => NodeTemplateCrdInstalled
+            ? ListOrWatchAsync(context, Kind.NodeTemplate)
+            : StatusResult(HttpStatusCode.NotFound, "NotFound", "the server could not find the requested resource").ExecuteAsync(context));
+        app.MapGet(DaemonSetsPath, context => ListOrWatchAsync(context, Kind.DaemonSet));
+        app.MapGet(NamespacesPath, context => ListOrWatchAsync(context, Kind.Namespace));
+        app.MapGet(DisruptionBudgetsPath, context => ListOrWatchAsync(context, Kind.DisruptionBudget));
 
         app.MapPost("/api/v1/namespaces/{ns}/pods/{name}/binding", async (string ns, string name, HttpRequest request) =>
         {

@@ -84,6 +84,94 @@ public static class KubeObjects
         },
     };
 
+    /// <summary>An <c>apps/v1</c> DaemonSet whose pod template has one container requesting <paramref name="cpu"/> and <paramref name="memory"/>.</summary>
+    public static JsonObject DaemonSet(string daemonSetNamespace, string name, string cpu = "100m", string memory = "128Mi") => new()
+    {
+        ["apiVersion"] = "apps/v1",
+        ["kind"] = "DaemonSet",
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = daemonSetNamespace },
+        ["spec"] = new JsonObject
+        {
+            ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = name } },
+            ["template"] = new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = name } },
+                ["spec"] = new JsonObject
+                {
+                    ["containers"] = new JsonArray(new JsonObject
+                    {
+                        ["name"] = "agent",
+                        ["image"] = "agent",
+                        ["resources"] = new JsonObject { ["requests"] = new JsonObject { ["cpu"] = cpu, ["memory"] = memory } },
+                    }),
+                },
+            },
+        },
+        ["status"] = new JsonObject { ["numberReady"] = 0 },
+    };
+
+    /// <summary>A Namespace with labels.</summary>
+    public static JsonObject Namespace(string name, IReadOnlyDictionary<string, string>? labels = null) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Namespace",
+        ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = Map(labels) },
+        ["status"] = new JsonObject { ["phase"] = "Active" },
+    };
+
+    /// <summary>
+    /// A <c>policy/v1</c> PodDisruptionBudget selecting <c>app=<paramref name="app"/></c>; <paramref name="minAvailable"/> and
+    /// <paramref name="maxUnavailable"/> are written as a number when they are one (<c>2</c>), else as a string (<c>"50%"</c>).
+    /// </summary>
+    public static JsonObject DisruptionBudget(string budgetNamespace, string name, string app, string? minAvailable = null,
+        string? maxUnavailable = null, int disruptionsAllowed = 0)
+    {
+        var spec = new JsonObject { ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = app } } };
+        if (minAvailable is not null)
+        {
+            spec["minAvailable"] = IntOrString(minAvailable);
+        }
+
+        if (maxUnavailable is not null)
+        {
+            spec["maxUnavailable"] = IntOrString(maxUnavailable);
+        }
+
+        return new JsonObject
+        {
+            ["apiVersion"] = "policy/v1",
+            ["kind"] = "PodDisruptionBudget",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = budgetNamespace },
+            ["spec"] = spec,
+            ["status"] = new JsonObject
+            {
+                ["disruptionsAllowed"] = disruptionsAllowed,
+                ["currentHealthy"] = 0,
+                ["desiredHealthy"] = 0,
+                ["expectedPods"] = 0,
+            },
+        };
+    }
+
+    /// <summary>A <c>karpenter.k8s.aws/v1alpha1</c> AWSNodeTemplate with subnet and security-group selectors.</summary>
+    public static JsonObject AwsNodeTemplate(string name, string amiFamily = "AL2", string discoveryTag = "my-cluster") => new()
+    {
+        ["apiVersion"] = "karpenter.k8s.aws/v1alpha1",
+        ["kind"] = "AWSNodeTemplate",
+        ["metadata"] = new JsonObject { ["name"] = name },
+        ["spec"] = new JsonObject
+        {
+            ["amiFamily"] = amiFamily,
+            ["subnetSelector"] = new JsonObject { ["karpenter.sh/discovery"] = discoveryTag },
+            ["securityGroupSelector"] = new JsonObject { ["karpenter.sh/discovery"] = discoveryTag },
+        },
+    };
+
+    private static JsonNode IntOrString(string value) =>
+        int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? JsonValue.Create(number)
+            : JsonValue.Create(value);
+
     private static JsonObject Map(IReadOnlyDictionary<string, string>? values)
     {
         var map = new JsonObject();

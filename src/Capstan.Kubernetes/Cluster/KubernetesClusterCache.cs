@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
+using Capstan.Core.Cloud;
 using Capstan.Core.Cluster;
 using Capstan.Core.Pods;
 using Capstan.Core.Ports;
@@ -18,27 +19,36 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Capstan.Kubernetes.Cluster;
 
 /// <summary>
-/// The production <see cref="IClusterState"/>: lists, then watches, Nodes, Pods (all namespaces) and
-/// <c>karpenter.sh/v1alpha5</c> Provisioners, and keeps the views the extender and the webhook read.
+/// The production <see cref="IClusterState"/>: lists, then watches, Nodes, Pods (all namespaces),
+/// <c>karpenter.sh/v1alpha5</c> Provisioners, <c>karpenter.k8s.aws/v1alpha1</c> AWSNodeTemplates, DaemonSets,
+/// Namespaces and PodDisruptionBudgets, keeps the views the extender, the webhook and the controllers read, and
+/// publishes every change those views show on its <see cref="Subscribe"/> feed.
 /// </summary>
 /// <remarks>
 /// <para>Reads never lock: nodes (each in a <see cref="NodeSlot"/> that readers may keep) and pods live in <see cref="ConcurrentDictionary{TKey,TValue}"/>s written only
 /// under the writer lock, and the sorted lists (<see cref="Nodes"/>, <see cref="PendingPods"/>) are built on
 /// demand and cached until the next change. Watch events take the lock.</para>
 /// <para>A <see cref="NodeView"/> is replaced only when its node changes in a way the view shows (heartbeats
-/// and other status churn keep the instance) or when the set or the requests of its pods change, so callers may
+/// and other status churn keep the instance) or when the set or the <see cref="PodRequest"/>s of its pods change
+/// (a pod's lifecycle, such as its phase or conditions, changes its <see cref="PodView"/> only), so callers may
 /// cache facts per instance. Pods bound to a node the cache has not seen (yet) are kept and attached when it
 /// appears. A re-list is applied as one diff under the lock: unchanged objects keep their instances.</para>
 /// <para>Each resource runs its own loop: list (paged), then watch from the list's resourceVersion, resume from the
 /// last seen version when the server ends a watch, and list again after a 410 Gone or a stream error, with a
-/// jittered exponential backoff on <see cref="TimeProvider"/>. A missing Provisioner CRD (404) counts as an empty,
-/// synced list, listed again every <see cref="KubernetesClusterCacheOptions.MissingCrdRetry"/>.</para>
+/// jittered exponential backoff on <see cref="TimeProvider"/>. A missing Provisioner or AWSNodeTemplate CRD (404)
+/// counts as an empty, synced list, listed again every <see cref="KubernetesClusterCacheOptions.MissingCrdRetry"/>.</para>
+/// <para>What is a change is derived (<see cref="ValueEquality"/> over the whole view), never a hand-kept field list.
+/// Changes are published after the readers' state, under the writer lock, so their order is the watches' order.</para>
 /// </remarks>
 public sealed class KubernetesClusterCache : BackgroundService, IClusterState
 {
     private const string NodesResource = "nodes";
     private const string PodsResource = "pods";
     private const string ProvisionersResource = "provisioners";
+    private const string NodeTemplatesResource = "awsnodetemplates";
+    private const string DaemonSetsResource = "daemonsets";
+    private const string NamespacesResource = "namespaces";
+    private const string DisruptionBudgetsResource = "poddisruptionbudgets";
 
     /// <summary>
     /// Finished pods hold no resources and are never scheduled again: the API server leaves them out of the pod
@@ -52,24 +62,34 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly ClusterCacheMetrics? _metrics;
+    private readonly ClusterChangeFeed _feed = new();
 
     // Writer state, under _gate.
     private readonly Dictionary<string, NodeView> _nodeBases = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, PodRequest>> _podsByNode = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Provisioner> _provisionerMap = new(StringComparer.Ordinal);
 
     // Reader state: written under _gate, read without it.
     private readonly ConcurrentDictionary<string, NodeSlot> _slots = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, PodEntry> _pods = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, PodRequest> _pending = new(StringComparer.Ordinal);
-    private volatile IReadOnlyList<Provisioner> _provisioners = [];
+    private readonly ConcurrentDictionary<string, PodView> _pods = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PodView> _pending = new(StringComparer.Ordinal);
+    private readonly ResourceCollection<Provisioner> _provisioners;
+    private readonly ResourceCollection<NodeTemplate> _nodeTemplates;
+    private readonly ResourceCollection<PodRequest> _daemonSets;
+    private readonly ResourceCollection<NamespaceEntry> _namespaces;
+    private readonly ResourceCollection<DisruptionBudget> _budgets;
     private volatile ListCache<NodeView>? _nodeList;
     private volatile ListCache<PodRequest>? _pendingList;
+    private volatile ListCache<PodView>? _pendingViewList;
+    private volatile NamespaceMap? _namespaceMap;
     private long _nodesVersion;
     private long _pendingVersion;
     private volatile bool _nodesSynced;
     private volatile bool _podsSynced;
     private volatile bool _provisionersSynced;
+    private volatile bool _nodeTemplatesSynced;
+    private volatile bool _daemonSetsSynced;
+    private volatile bool _namespacesSynced;
+    private volatile bool _budgetsSynced;
     private int _syncLogged;
 
     public KubernetesClusterCache(IKubernetes client, KubernetesClusterCacheOptions? options = null, TimeProvider? timeProvider = null,
@@ -81,9 +101,15 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _metrics = meterFactory is null ? null : new ClusterCacheMetrics(meterFactory, this);
+        _provisioners = new ResourceCollection<Provisioner>(ClusterObjectKind.Provisioner, p => p.Name, _feed);
+        _nodeTemplates = new ResourceCollection<NodeTemplate>(ClusterObjectKind.NodeTemplate, t => t.Name ?? "", _feed);
+        _daemonSets = new ResourceCollection<PodRequest>(ClusterObjectKind.DaemonSet, d => d.Key, _feed);
+        _namespaces = new ResourceCollection<NamespaceEntry>(ClusterObjectKind.Namespace, n => n.Name, _feed);
+        _budgets = new ResourceCollection<DisruptionBudget>(ClusterObjectKind.DisruptionBudget, b => b.Key, _feed);
     }
 
-    public bool IsSynced => _nodesSynced && _podsSynced && _provisionersSynced;
+    public bool IsSynced => _nodesSynced && _podsSynced && _provisionersSynced
+        && _nodeTemplatesSynced && _daemonSetsSynced && _namespacesSynced && _budgetsSynced;
 
     /// <summary>Nodes in the cache (for metrics).</summary>
     internal int NodeCount => _slots.Count;
@@ -121,7 +147,28 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
 
     public NodeSlot? FindSlot(string name) => _slots.GetValueOrDefault(name);
 
-    public IReadOnlyList<Provisioner> Provisioners() => _provisioners;
+    public IReadOnlyList<Provisioner> Provisioners() => _provisioners.Items;
+
+    public IReadOnlyList<NodeTemplate> NodeTemplates() => _nodeTemplates.Items;
+
+    public IReadOnlyList<PodRequest> DaemonSetPods() => _daemonSets.Items;
+
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> NamespaceLabels()
+    {
+        var items = _namespaces.Items;
+        if (_namespaceMap is { } cached && ReferenceEquals(cached.Source, items))
+        {
+            return cached.Labels;
+        }
+
+        var map = items.ToDictionary(n => n.Name, n => n.Labels, StringComparer.Ordinal);
+        _namespaceMap = new NamespaceMap(items, map);
+        return map;
+    }
+
+    public IReadOnlyList<DisruptionBudget> DisruptionBudgets() => _budgets.Items;
+
+    public ClusterSubscription Subscribe(Func<ClusterChange, bool>? filter = null) => _feed.Subscribe(filter);
 
     public IReadOnlyList<PodRequest> PendingPods()
     {
@@ -131,15 +178,7 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
             return cached.Items;
         }
 
-        var items = new List<PodRequest>();
-        foreach (var (_, pod) in _pending)
-        {
-            items.Add(pod);
-        }
-
-        items.Sort(static (a, b) => a.CreationOrder != b.CreationOrder
-            ? a.CreationOrder.CompareTo(b.CreationOrder)
-            : string.CompareOrdinal(a.Key, b.Key));
+        var items = PendingPodViews().Select(p => p.Request).ToList();
         if (Volatile.Read(ref _pendingVersion) == version)
         {
             _pendingList = new ListCache<PodRequest>(version, items);
@@ -148,17 +187,76 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
         return items;
     }
 
+    public IReadOnlyList<PodView> PendingPodViews()
+    {
+        var version = Volatile.Read(ref _pendingVersion);
+        if (_pendingViewList is { } cached && cached.Version == version)
+        {
+            return cached.Items;
+        }
+
+        var items = new List<PodView>();
+        foreach (var (_, pod) in _pending)
+        {
+            items.Add(pod);
+        }
+
+        items.Sort(static (a, b) => a.Request.CreationOrder != b.Request.CreationOrder
+            ? a.Request.CreationOrder.CompareTo(b.Request.CreationOrder)
+            : string.CompareOrdinal(a.Key, b.Key));
+        if (Volatile.Read(ref _pendingVersion) == version)
+        {
+            _pendingViewList = new ListCache<PodView>(version, items);
+        }
+
+        return items;
+    }
+
     public string? NodeOf(string podNamespace, string podName) =>
-        _pods.TryGetValue(Key(podNamespace, podName), out var entry) ? entry.Node : null;
+        _pods.TryGetValue(Key(podNamespace, podName), out var pod) ? pod.NodeName : null;
 
     public PodRequest? FindPod(string podNamespace, string podName) =>
-        _pods.TryGetValue(Key(podNamespace, podName), out var entry) ? entry.Pod : null;
+        _pods.TryGetValue(Key(podNamespace, podName), out var pod) ? pod.Request : null;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
-        RunAsync(NodesResource, ListNodesAsync, WatchNodes, ReplaceNodes, ApplyNode, () => _nodesSynced = true, missingIsEmpty: false, stoppingToken),
-        RunAsync(PodsResource, ListPodsAsync, WatchPods, ReplacePods, ApplyPod, () => _podsSynced = true, missingIsEmpty: false, stoppingToken),
-        RunAsync(ProvisionersResource, ListProvisionersAsync, WatchProvisioners, ReplaceProvisioners, ApplyProvisioner,
-            () => _provisionersSynced = true, missingIsEmpty: true, stoppingToken));
+    public PodView? FindPodView(string podNamespace, string podName) => _pods.GetValueOrDefault(Key(podNamespace, podName));
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var loops = new List<Task>
+        {
+            RunAsync(NodesResource, ListNodesAsync, WatchNodes, ReplaceNodes, ApplyNode, () => _nodesSynced = true, null, stoppingToken),
+            RunAsync(PodsResource, ListPodsAsync, WatchPods, ReplacePods, ApplyPod, () => _podsSynced = true, null, stoppingToken),
+            RunAsync(ProvisionersResource, ListProvisionersAsync, WatchCustom<V1Alpha5Provisioner>(V1Alpha5Provisioner.Group,
+                    V1Alpha5Provisioner.Version, V1Alpha5Provisioner.Plural),
+                Replacer<V1Alpha5Provisioner, Provisioner>(_provisioners, TryConvertProvisioner), Applier<V1Alpha5Provisioner, Provisioner>(_provisioners, TryConvertProvisioner, c => c.Metadata?.Name ?? ""),
+                () => _provisionersSynced = true, _logger.ProvisionerCrdMissing, stoppingToken),
+            RunAsync(DaemonSetsResource, ListDaemonSetsAsync, WatchDaemonSets,
+                Replacer<V1DaemonSet, PodRequest>(_daemonSets, TryConvertDaemonSet), Applier<V1DaemonSet, PodRequest>(_daemonSets, TryConvertDaemonSet, NamespacedKey),
+                () => _daemonSetsSynced = true, null, stoppingToken),
+            RunAsync(NamespacesResource, ListNamespacesAsync, WatchNamespaces,
+                Replacer<V1Namespace, NamespaceEntry>(_namespaces, ToNamespaceEntry), Applier<V1Namespace, NamespaceEntry>(_namespaces, ToNamespaceEntry, n => n.Metadata?.Name ?? ""),
+                () => _namespacesSynced = true, null, stoppingToken),
+            RunAsync(DisruptionBudgetsResource, ListDisruptionBudgetsAsync, WatchDisruptionBudgets,
+                Replacer<V1PodDisruptionBudget, DisruptionBudget>(_budgets, TryConvertDisruptionBudget), Applier<V1PodDisruptionBudget, DisruptionBudget>(_budgets, TryConvertDisruptionBudget, NamespacedKey),
+                () => _budgetsSynced = true, null, stoppingToken),
+        };
+
+        if (_options.NodeTemplateConverter is { } converter)
+        {
+            NodeTemplate? Convert(V1Alpha1AwsNodeTemplate crd) => TryConvert("awsnodetemplate", crd.Metadata?.Name ?? "", () => converter(crd));
+            loops.Add(RunAsync(NodeTemplatesResource, ListNodeTemplatesAsync, WatchCustom<V1Alpha1AwsNodeTemplate>(V1Alpha1AwsNodeTemplate.Group,
+                    V1Alpha1AwsNodeTemplate.Version, V1Alpha1AwsNodeTemplate.Plural),
+                Replacer<V1Alpha1AwsNodeTemplate, NodeTemplate>(_nodeTemplates, Convert), Applier<V1Alpha1AwsNodeTemplate, NodeTemplate>(_nodeTemplates, Convert, c => c.Metadata?.Name ?? ""),
+                () => _nodeTemplatesSynced = true, _logger.NodeTemplateCrdMissing, stoppingToken));
+        }
+        else
+        {
+            _logger.NodeTemplatesNotWatched();
+            _nodeTemplatesSynced = true;
+        }
+
+        return Task.WhenAll(loops);
+    }
 
     /// <summary>One resource's list-then-watch loop, until <paramref name="cancellationToken"/> fires.</summary>
     private async Task RunAsync<T>(
@@ -168,10 +266,11 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
         Action<IList<T>> replace,
         Action<WatchEventType, T> apply,
         Action markSynced,
-        bool missingIsEmpty,
+        Action<TimeSpan>? reportMissing,
         CancellationToken cancellationToken)
         where T : IKubernetesObject<V1ObjectMeta>
     {
+        var missingIsEmpty = reportMissing is not null;
         var backoff = new WatchBackoff(_options.InitialBackoff, _options.MaxBackoff, new Random(HashCode.Combine(_options.JitterSeed, resource.Length)));
         string? version = null;
         var missingReported = false;
@@ -242,7 +341,7 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
                 delay = _options.MissingCrdRetry;
                 if (!missingReported)
                 {
-                    _logger.ProvisionerCrdMissing(delay);
+                    reportMissing!(delay);
                     missingReported = true;
                 }
 
@@ -329,7 +428,8 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
     {
         if (IsSynced && Interlocked.Exchange(ref _syncLogged, 1) == 0)
         {
-            _logger.CacheSynced(_slots.Count, _pods.Count, _provisioners.Count);
+            _logger.CacheSynced(_slots.Count, _pods.Count, _provisioners.Items.Count);
+            _logger.CacheSyncedKinds(_nodeTemplates.Items.Count, _daemonSets.Items.Count, _namespaces.Items.Count, _budgets.Items.Count);
         }
     }
 
@@ -387,20 +487,73 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
         return (items, version);
     }
 
-    private async IAsyncEnumerable<(WatchEventType, V1Alpha5Provisioner)> WatchProvisioners(string version, Action<Exception> onError,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private Task<(IList<V1Alpha1AwsNodeTemplate> Items, string Version)> ListNodeTemplatesAsync(CancellationToken cancellationToken) =>
+        ListAllAsync(async next =>
+        {
+            var page = await _client.CustomObjects.ListClusterCustomObjectAsync<V1Alpha1AwsNodeTemplateList>(
+                V1Alpha1AwsNodeTemplate.Group, V1Alpha1AwsNodeTemplate.Version, V1Alpha1AwsNodeTemplate.Plural,
+                continueParameter: next, limit: _options.ListPageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return (page.Items, page.Metadata);
+        });
+
+    private Task<(IList<V1DaemonSet> Items, string Version)> ListDaemonSetsAsync(CancellationToken cancellationToken) =>
+        ListAllAsync(async next =>
+        {
+            var page = await _client.AppsV1.ListDaemonSetForAllNamespacesAsync(continueParameter: next, limit: _options.ListPageSize,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            return (page.Items, page.Metadata);
+        });
+
+    private IAsyncEnumerable<(WatchEventType, V1DaemonSet)> WatchDaemonSets(string version, Action<Exception> onError, CancellationToken cancellationToken) =>
+        _client.AppsV1.WatchListDaemonSetForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: WatchTimeoutSeconds,
+            onError: onError, cancellationToken: cancellationToken);
+
+    private Task<(IList<V1Namespace> Items, string Version)> ListNamespacesAsync(CancellationToken cancellationToken) =>
+        ListAllAsync(async next =>
+        {
+            var page = await _client.CoreV1.ListNamespaceAsync(continueParameter: next, limit: _options.ListPageSize, cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
+            return (page.Items, page.Metadata);
+        });
+
+    private IAsyncEnumerable<(WatchEventType, V1Namespace)> WatchNamespaces(string version, Action<Exception> onError, CancellationToken cancellationToken) =>
+        _client.CoreV1.WatchListNamespaceAsync(allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: WatchTimeoutSeconds,
+            onError: onError, cancellationToken: cancellationToken);
+
+    private Task<(IList<V1PodDisruptionBudget> Items, string Version)> ListDisruptionBudgetsAsync(CancellationToken cancellationToken) =>
+        ListAllAsync(async next =>
+        {
+            var page = await _client.PolicyV1.ListPodDisruptionBudgetForAllNamespacesAsync(continueParameter: next, limit: _options.ListPageSize,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            return (page.Items, page.Metadata);
+        });
+
+    private IAsyncEnumerable<(WatchEventType, V1PodDisruptionBudget)> WatchDisruptionBudgets(string version, Action<Exception> onError,
+        CancellationToken cancellationToken) =>
+        _client.PolicyV1.WatchListPodDisruptionBudgetForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: version,
+            timeoutSeconds: WatchTimeoutSeconds, onError: onError, cancellationToken: cancellationToken);
+
+    /// <summary>The watch of a cluster-scoped custom resource, its untyped items read as <typeparamref name="T"/>.</summary>
+    private Func<string, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType, T)>> WatchCustom<T>(string group, string version,
+        string plural)
+        where T : class =>
+        (resourceVersion, onError, cancellationToken) => WatchCustomAsync<T>(group, version, plural, resourceVersion, onError, cancellationToken);
+
+    private async IAsyncEnumerable<(WatchEventType, T)> WatchCustomAsync<T>(string group, string apiVersion, string plural, string version,
+        Action<Exception> onError, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : class
     {
         var events = _client.CustomObjects.WatchListClusterCustomObjectAsync(
-            V1Alpha5Provisioner.Group, V1Alpha5Provisioner.Version, V1Alpha5Provisioner.Plural,
+            group, apiVersion, plural,
             allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: WatchTimeoutSeconds,
             onError: onError, cancellationToken: cancellationToken);
         await foreach (var (type, item) in events.ConfigureAwait(false))
         {
             // Custom objects arrive untyped (a JsonElement); read them as the CRD type.
-            var provisioner = item is JsonElement element ? KubernetesJson.Deserialize<V1Alpha5Provisioner>(element.GetRawText()) : null;
-            if (provisioner is not null)
+            var typed = item is JsonElement element ? KubernetesJson.Deserialize<T>(element.GetRawText()) : null;
+            if (typed is not null)
             {
-                yield return (type, provisioner);
+                yield return (type, typed);
             }
         }
     }
@@ -418,15 +571,18 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
 
         lock (_gate)
         {
+            var changes = new List<ClusterChange>();
             foreach (var name in _nodeBases.Keys.Where(n => !fresh.ContainsKey(n)).ToList())
             {
-                RemoveNodeLocked(name);
+                RemoveNodeLocked(name, changes);
             }
 
             foreach (var view in fresh.Values)
             {
-                UpsertNodeLocked(view);
+                UpsertNodeLocked(view, changes);
             }
+
+            PublishLocked(changes);
         }
     }
 
@@ -436,14 +592,17 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
         var view = type == WatchEventType.Deleted ? null : TryConvertNode(node);
         lock (_gate)
         {
+            var changes = new List<ClusterChange>(1);
             if (view is null)
             {
-                RemoveNodeLocked(name);
+                RemoveNodeLocked(name, changes);
             }
             else
             {
-                UpsertNodeLocked(view);
+                UpsertNodeLocked(view, changes);
             }
+
+            PublishLocked(changes);
         }
     }
 
@@ -460,28 +619,44 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
         }
     }
 
-    private void UpsertNodeLocked(NodeView view)
+    private void UpsertNodeLocked(NodeView view, List<ClusterChange> changes)
     {
         if (_nodeBases.TryGetValue(view.Name, out var current) && NodeConversions.SameNode(current, view))
         {
             return;
         }
 
+        var previous = _slots.GetValueOrDefault(view.Name)?.View;
         _nodeBases[view.Name] = view;
         RefreshNodeLocked(view.Name);
+        changes.Add(ClusterChange.ForNode(previous, _slots.GetValueOrDefault(view.Name)?.View));
     }
 
-    private void RemoveNodeLocked(string name)
+    private void RemoveNodeLocked(string name, List<ClusterChange> changes)
     {
         // Pods bound to the node stay: they are attached again if the node comes back, and go with their own DELETED.
         if (_nodeBases.Remove(name))
         {
+            NodeView? previous = null;
             if (_slots.TryRemove(name, out var slot))
             {
+                previous = slot.View;
                 slot.Clear();
             }
 
             Interlocked.Increment(ref _nodesVersion);
+            if (previous is not null)
+            {
+                changes.Add(ClusterChange.ForNode(previous, null));
+            }
+        }
+    }
+
+    private void PublishLocked(List<ClusterChange> changes)
+    {
+        foreach (var change in changes)
+        {
+            _feed.Publish(change);
         }
     }
 
@@ -515,60 +690,66 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
 
     private void ReplacePods(IList<V1Pod> pods)
     {
-        var fresh = new Dictionary<string, PodEntry>(StringComparer.Ordinal);
+        var fresh = new Dictionary<string, PodView>(StringComparer.Ordinal);
         foreach (var pod in pods)
         {
-            if (TryConvertPod(pod) is { } entry)
+            if (TryConvertPod(pod) is { } view)
             {
-                fresh[entry.Pod.Key] = entry;
+                fresh[view.Key] = view;
             }
         }
 
         lock (_gate)
         {
             var touched = new HashSet<string>(StringComparer.Ordinal);
+            var changes = new List<ClusterChange>();
             foreach (var key in _pods.Keys.Where(k => !fresh.ContainsKey(k)).ToList())
             {
-                RemovePodLocked(key, touched);
+                RemovePodLocked(key, touched, changes);
             }
 
-            foreach (var (key, entry) in fresh)
+            foreach (var (key, view) in fresh)
             {
-                UpsertPodLocked(key, entry, touched);
+                UpsertPodLocked(key, view, touched, changes);
             }
 
             foreach (var name in touched)
             {
                 RefreshNodeLocked(name);
             }
+
+            PublishLocked(changes);
         }
     }
 
     private void ApplyPod(WatchEventType type, V1Pod pod)
     {
         var key = Key(string.IsNullOrEmpty(pod.Metadata?.NamespaceProperty) ? "default" : pod.Metadata.NamespaceProperty, pod.Metadata?.Name ?? "");
-        var entry = type == WatchEventType.Deleted ? null : TryConvertPod(pod);
+        var view = type == WatchEventType.Deleted ? null : TryConvertPod(pod);
         lock (_gate)
         {
             var touched = new HashSet<string>(StringComparer.Ordinal);
-            if (entry is null)
+            var changes = new List<ClusterChange>(1);
+            if (view is null)
             {
-                RemovePodLocked(key, touched);
+                RemovePodLocked(key, touched, changes);
             }
             else
             {
-                UpsertPodLocked(key, entry, touched);
+                UpsertPodLocked(key, view, touched, changes);
             }
 
             foreach (var name in touched)
             {
                 RefreshNodeLocked(name);
             }
+
+            PublishLocked(changes);
         }
     }
 
     /// <summary>The pod as the cache keeps it; null for terminal pods (they hold no resources) and unreadable ones.</summary>
-    private PodEntry? TryConvertPod(V1Pod pod)
+    private PodView? TryConvertPod(V1Pod pod)
     {
         if (pod.Status?.Phase is "Succeeded" or "Failed")
         {
@@ -578,8 +759,7 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
         try
         {
             var created = pod.Metadata?.CreationTimestamp is { } timestamp ? DateTime.SpecifyKind(timestamp, DateTimeKind.Utc).Ticks : 0;
-            var request = PodConversions.ToPodRequest(pod, created);
-            return new PodEntry(request, string.IsNullOrEmpty(pod.Spec?.NodeName) ? null : pod.Spec.NodeName);
+            return PodConversions.ToPodView(pod, created);
         }
         catch (FormatException e)
         {
@@ -588,106 +768,139 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
         }
     }
 
-    private void UpsertPodLocked(string key, PodEntry entry, HashSet<string> touched)
+    private void UpsertPodLocked(string key, PodView view, HashSet<string> touched, List<ClusterChange> changes)
     {
         if (_pods.TryGetValue(key, out var current))
         {
-            if (current.Node == entry.Node && SamePod(current.Pod, entry.Pod))
+            if (ValueEquality.AreEqual(current, view))
             {
+                return;
+            }
+
+            if (current.NodeName == view.NodeName && ValueEquality.AreEqual(current.Request, view.Request))
+            {
+                // Only the lifecycle changed (phase, conditions, nomination, deletion): the node's view keeps its pods.
+                view = view with { Request = current.Request };
+                _pods[key] = view;
+                if (view.NodeName is null)
+                {
+                    _pending[key] = view;
+                    Interlocked.Increment(ref _pendingVersion);
+                }
+
+                changes.Add(ClusterChange.ForPod(current, view));
                 return;
             }
 
             DetachLocked(key, current, touched);
         }
 
-        _pods[key] = entry;
-        if (entry.Node is null)
+        _pods[key] = view;
+        if (view.NodeName is null)
         {
-            _pending[key] = entry.Pod;
+            _pending[key] = view;
             Interlocked.Increment(ref _pendingVersion);
         }
         else
         {
-            if (!_podsByNode.TryGetValue(entry.Node, out var bound))
+            if (!_podsByNode.TryGetValue(view.NodeName, out var bound))
             {
                 bound = new Dictionary<string, PodRequest>(StringComparer.Ordinal);
-                _podsByNode[entry.Node] = bound;
+                _podsByNode[view.NodeName] = bound;
             }
 
-            bound[key] = entry.Pod;
-            touched.Add(entry.Node);
+            bound[key] = view.Request;
+            touched.Add(view.NodeName);
         }
+
+        changes.Add(ClusterChange.ForPod(current, view));
     }
 
-    private void RemovePodLocked(string key, HashSet<string> touched)
+    private void RemovePodLocked(string key, HashSet<string> touched, List<ClusterChange> changes)
     {
         if (_pods.TryRemove(key, out var current))
         {
             DetachLocked(key, current, touched);
+            changes.Add(ClusterChange.ForPod(current, null));
         }
     }
 
-    private void DetachLocked(string key, PodEntry entry, HashSet<string> touched)
+    private void DetachLocked(string key, PodView pod, HashSet<string> touched)
     {
-        if (entry.Node is null)
+        if (pod.NodeName is null)
         {
             _pending.TryRemove(key, out _);
             Interlocked.Increment(ref _pendingVersion);
         }
-        else if (_podsByNode.TryGetValue(entry.Node, out var bound))
+        else if (_podsByNode.TryGetValue(pod.NodeName, out var bound))
         {
             bound.Remove(key);
             if (bound.Count == 0)
             {
-                _podsByNode.Remove(entry.Node);
+                _podsByNode.Remove(pod.NodeName);
             }
 
-            touched.Add(entry.Node);
+            touched.Add(pod.NodeName);
         }
     }
 
-    /// <summary>What the views show of a pod; status-only updates (the bulk of pod events) compare equal.</summary>
-    private static bool SamePod(PodRequest a, PodRequest b) =>
-        a.Uid == b.Uid
-        && a.CreationOrder == b.CreationOrder
-        && a.DoNotEvict == b.DoNotEvict
-        && a.Requests.Equals(b.Requests)
-        && NodeConversions.SameMap(a.Labels, b.Labels)
-        && a.Tolerations.SequenceEqual(b.Tolerations);
-
-    private void ReplaceProvisioners(IList<V1Alpha5Provisioner> provisioners)
-    {
-        var fresh = provisioners.Select(TryConvertProvisioner).OfType<Provisioner>().ToList();
-        lock (_gate)
+    /// <summary>A re-list of one kind applied to its collection: one diff under the lock.</summary>
+    private Action<IList<TCrd>> Replacer<TCrd, TView>(ResourceCollection<TView> collection, Func<TCrd, TView?> convert)
+        where TView : class =>
+        items =>
         {
-            _provisionerMap.Clear();
-            foreach (var provisioner in fresh)
+            var fresh = items.Select(convert).OfType<TView>().ToList();
+            lock (_gate)
             {
-                _provisionerMap[provisioner.Name] = provisioner;
+                collection.ReplaceLocked(fresh);
             }
+        };
 
-            PublishProvisionersLocked();
-        }
-    }
-
-    private void ApplyProvisioner(WatchEventType type, V1Alpha5Provisioner crd)
-    {
-        var name = crd.Metadata?.Name ?? "";
-        var provisioner = type == WatchEventType.Deleted ? null : TryConvertProvisioner(crd);
-        lock (_gate)
+    /// <summary>A watch event of one kind applied to its collection; an object that cannot be read counts as gone.</summary>
+    private Action<WatchEventType, TCrd> Applier<TCrd, TView>(ResourceCollection<TView> collection, Func<TCrd, TView?> convert, Func<TCrd, string> keyOf)
+        where TView : class =>
+        (type, item) =>
         {
-            if (provisioner is null)
+            var view = type == WatchEventType.Deleted ? null : convert(item);
+            lock (_gate)
             {
-                _provisionerMap.Remove(name);
+                if (view is null)
+                {
+                    collection.RemoveLocked(keyOf(item));
+                }
+                else
+                {
+                    collection.UpsertLocked(view);
+                }
             }
-            else
-            {
-                _provisionerMap[name] = provisioner;
-            }
+        };
 
-            PublishProvisionersLocked();
+    private T? TryConvert<T>(string resource, string name, Func<T> convert)
+        where T : class
+    {
+        try
+        {
+            return convert();
+        }
+        catch (FormatException e)
+        {
+            _logger.ObjectSkipped(resource, name, e.Message);
+            return null;
         }
     }
+
+    private PodRequest? TryConvertDaemonSet(V1DaemonSet daemonSet) =>
+        TryConvert("daemonset", NamespacedKey(daemonSet), () => PodConversions.ToDaemonSetPod(daemonSet));
+
+    private DisruptionBudget? TryConvertDisruptionBudget(V1PodDisruptionBudget budget) =>
+        TryConvert("poddisruptionbudget", NamespacedKey(budget), () => DisruptionBudgetConversions.ToDisruptionBudget(budget));
+
+    private static NamespaceEntry ToNamespaceEntry(V1Namespace ns) => new(
+        ns.Metadata?.Name ?? "",
+        ns.Metadata?.Labels is { Count: > 0 } labels ? new Dictionary<string, string>(labels, StringComparer.Ordinal) : new Dictionary<string, string>());
+
+    private static string NamespacedKey(IKubernetesObject<V1ObjectMeta> item) =>
+        Key(string.IsNullOrEmpty(item.Metadata?.NamespaceProperty) ? "default" : item.Metadata.NamespaceProperty, item.Metadata?.Name ?? "");
 
     private Provisioner? TryConvertProvisioner(V1Alpha5Provisioner crd)
     {
@@ -702,12 +915,12 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
         }
     }
 
-    private void PublishProvisionersLocked() =>
-        _provisioners = [.. _provisionerMap.Values.OrderBy(p => p.Name, StringComparer.Ordinal)];
-
     private static string Key(string podNamespace, string podName) => podNamespace + "/" + podName;
 
-    private sealed record PodEntry(PodRequest Pod, string? Node);
+    /// <summary>A namespace as the cache keeps it: its labels.</summary>
+    private sealed record NamespaceEntry(string Name, IReadOnlyDictionary<string, string> Labels);
+
+    private sealed record NamespaceMap(IReadOnlyList<NamespaceEntry> Source, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Labels);
 
     private sealed record WatchOutcome(string Version, int Events, bool Gone, Exception? Error);
 

@@ -56,25 +56,16 @@ public static class NodeConversions
     /// <summary>
     /// True when two views describe the same node state, pods aside: the watch reports heartbeats and
     /// status churn as MODIFIED, and a cache keeps the previous <see cref="NodeView"/> instance for those.
+    /// Every property of <see cref="NodeView"/> counts (<see cref="ValueEquality"/>), so one added later cannot be missed.
     /// </summary>
     public static bool SameNode(NodeView a, NodeView b)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        return a.Name == b.Name
-            && a.InFlight == b.InFlight
-            && a.Unschedulable == b.Unschedulable
-            && a.MarkedForDeletion == b.MarkedForDeletion
-            && a.DisruptionCandidate == b.DisruptionCandidate
-            && a.ProviderId == b.ProviderId
-            && Nullable.Equals(a.PricePerHour, b.PricePerHour)
-            && Nullable.Equals(a.CreatedAt, b.CreatedAt)
-            && a.Capacity.Equals(b.Capacity)
-            && a.Allocatable.Equals(b.Allocatable)
-            && a.Taints.SequenceEqual(b.Taints)
-            && SameMap(a.Labels, b.Labels)
-            && SameMap(a.Annotations, b.Annotations);
+        return ValueEquality.AreEqual(WithoutPods(a), WithoutPods(b));
     }
+
+    private static NodeView WithoutPods(NodeView node) => node.Pods.Count == 0 ? node : node with { Pods = [] };
 
     internal static bool SameMap(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b)
     {

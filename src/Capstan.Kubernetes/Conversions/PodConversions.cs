@@ -17,6 +17,50 @@ public static class PodConversions
         return ToPodRequest(metadata, pod.Spec ?? new V1PodSpec(), creationOrder);
     }
 
+    /// <summary>The pod with its lifecycle: the request, binding, <c>PodScheduled</c> condition, owner, nomination and deletion.</summary>
+    public static PodView ToPodView(V1Pod pod, long creationOrder = 0)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var metadata = pod.Metadata ?? new V1ObjectMeta();
+        var owners = metadata.OwnerReferences ?? [];
+        var owner = owners.FirstOrDefault(o => o.Controller == true) ?? owners.FirstOrDefault();
+        var scheduled = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");
+        return new PodView
+        {
+            Request = ToPodRequest(pod, creationOrder),
+            NodeName = string.IsNullOrEmpty(pod.Spec?.NodeName) ? null : pod.Spec.NodeName,
+            Phase = string.IsNullOrEmpty(pod.Status?.Phase) ? "Pending" : pod.Status.Phase,
+            ScheduledStatus = scheduled?.Status,
+            ScheduledReason = string.IsNullOrEmpty(scheduled?.Reason) ? null : scheduled.Reason,
+            SchedulerName = string.IsNullOrEmpty(pod.Spec?.SchedulerName) ? PodView.DefaultScheduler : pod.Spec.SchedulerName,
+            OwnerKind = owner?.Kind,
+            OwnerName = owner?.Name,
+            NominatedNodeName = string.IsNullOrEmpty(pod.Status?.NominatedNodeName) ? null : pod.Status.NominatedNodeName,
+            DeletionTimestamp = Utc(metadata.DeletionTimestamp),
+            Priority = pod.Spec?.Priority,
+            CreatedAt = Utc(metadata.CreationTimestamp),
+        };
+    }
+
+    /// <summary>
+    /// A DaemonSet's pod template as the pod it runs on every node, named (namespace, name, uid) as its DaemonSet.
+    /// </summary>
+    public static PodRequest ToDaemonSetPod(V1DaemonSet daemonSet)
+    {
+        ArgumentNullException.ThrowIfNull(daemonSet);
+        var owner = daemonSet.Metadata ?? new V1ObjectMeta();
+        var template = daemonSet.Spec?.Template;
+        var metadata = new V1ObjectMeta
+        {
+            Name = owner.Name,
+            NamespaceProperty = owner.NamespaceProperty,
+            Uid = owner.Uid,
+            Labels = template?.Metadata?.Labels,
+            Annotations = template?.Metadata?.Annotations,
+        };
+        return ToPodRequest(metadata, template?.Spec ?? new V1PodSpec());
+    }
+
     public static PodRequest ToPodRequest(V1ObjectMeta metadata, V1PodSpec spec, long creationOrder = 0)
     {
         ArgumentNullException.ThrowIfNull(metadata);
@@ -92,6 +136,9 @@ public static class PodConversions
             return KeyValuePair.Create(q.Key, quantity);
         }));
     }
+
+    private static DateTimeOffset? Utc(DateTime? time) =>
+        time is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null;
 
     private static TopologySpreadConstraint ToSpread(V1TopologySpreadConstraint c) =>
         new(c.MaxSkew, Labels.Normalize(c.TopologyKey ?? ""), c.WhenUnsatisfiable != "ScheduleAnyway", SelectorConversions.ToLabelSelector(c.LabelSelector), c.MinDomains);

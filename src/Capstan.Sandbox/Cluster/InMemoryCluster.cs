@@ -1,3 +1,4 @@
+using Capstan.Core.Cloud;
 using Capstan.Core.Cluster;
 using Capstan.Core.Pods;
 using Capstan.Core.Ports;
@@ -6,20 +7,27 @@ using Capstan.Core.Provisioning;
 namespace Capstan.Sandbox.Cluster;
 
 /// <summary>
-/// A whole cluster held in memory: nodes, pods (pending or bound) and provisioners. It implements both
-/// cluster ports, so the sandbox and the tests run the real extender, webhook and controllers on it.
+/// A whole cluster held in memory: nodes, pods (pending or bound, with their lifecycle), provisioners, node
+/// templates, daemonsets, namespaces and disruption budgets. It implements both cluster ports, so the sandbox and
+/// the tests run the real extender, webhook and controllers on it.
 /// </summary>
 /// <remarks>
 /// Like the watch-fed cache, it keeps one immutable <see cref="NodeView"/> per node (its pods included) in a
-/// <see cref="NodeSlot"/>, and replaces it only when that node or its pods change.
+/// <see cref="NodeSlot"/>, and replaces it only when that node or its pods' requests change; and, like it, it
+/// publishes every change a view shows (by <see cref="ValueEquality"/>) to its subscribers.
 /// </remarks>
 public sealed class InMemoryCluster : IClusterState, IClusterWriter
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, NodeView> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeSlot> _slots = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (PodRequest Pod, string? Node)> _pods = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PodView> _pods = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Provisioner> _provisioners = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodeTemplate> _nodeTemplates = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PodRequest> _daemonSets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _namespaces = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DisruptionBudget> _budgets = new(StringComparer.Ordinal);
+    private readonly ClusterChangeFeed _feed = new();
     private readonly HashSet<string> _evictionBlocked = new(StringComparer.Ordinal);
 
     public bool IsSynced => true;
@@ -27,12 +35,14 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
     /// <summary>How many Binding calls reached the cluster (retries included).</summary>
     public int BindCalls { get; private set; }
 
+    public ClusterSubscription Subscribe(Func<ClusterChange, bool>? filter = null) => _feed.Subscribe(filter);
+
     public void UpsertProvisioner(Provisioner provisioner)
     {
         ArgumentNullException.ThrowIfNull(provisioner);
         lock (_gate)
         {
-            _provisioners[provisioner.Name] = provisioner;
+            Upsert(_provisioners, ClusterObjectKind.Provisioner, provisioner.Name, provisioner);
         }
     }
 
@@ -40,7 +50,78 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
     {
         lock (_gate)
         {
-            _provisioners.Remove(name);
+            Delete(_provisioners, ClusterObjectKind.Provisioner, name);
+        }
+    }
+
+    /// <summary>Adds or replaces an AWSNodeTemplate (by <see cref="NodeTemplate.Name"/>, which it must have).</summary>
+    public void UpsertNodeTemplate(NodeTemplate template)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        ArgumentException.ThrowIfNullOrEmpty(template.Name);
+        lock (_gate)
+        {
+            Upsert(_nodeTemplates, ClusterObjectKind.NodeTemplate, template.Name, template);
+        }
+    }
+
+    public void DeleteNodeTemplate(string name)
+    {
+        lock (_gate)
+        {
+            Delete(_nodeTemplates, ClusterObjectKind.NodeTemplate, name);
+        }
+    }
+
+    /// <summary>Adds or replaces a DaemonSet, given as its pod template named (namespace, name) as the DaemonSet.</summary>
+    public void UpsertDaemonSet(PodRequest template)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        lock (_gate)
+        {
+            Upsert(_daemonSets, ClusterObjectKind.DaemonSet, template.Key, template);
+        }
+    }
+
+    public void DeleteDaemonSet(string daemonSetNamespace, string name)
+    {
+        lock (_gate)
+        {
+            Delete(_daemonSets, ClusterObjectKind.DaemonSet, Key(daemonSetNamespace, name));
+        }
+    }
+
+    public void UpsertNamespace(string name, IReadOnlyDictionary<string, string>? labels = null)
+    {
+        lock (_gate)
+        {
+            Upsert(_namespaces, ClusterObjectKind.Namespace, name,
+                labels is null ? new Dictionary<string, string>() : new Dictionary<string, string>(labels.ToDictionary(), StringComparer.Ordinal));
+        }
+    }
+
+    public void DeleteNamespace(string name)
+    {
+        lock (_gate)
+        {
+            Delete(_namespaces, ClusterObjectKind.Namespace, name);
+        }
+    }
+
+    public void UpsertDisruptionBudget(DisruptionBudget budget)
+    {
+        ArgumentNullException.ThrowIfNull(budget);
+        lock (_gate)
+        {
+            Upsert(_budgets, ClusterObjectKind.DisruptionBudget, budget.Key, budget);
+        }
+    }
+
+    public void DeleteDisruptionBudget(string budgetNamespace, string name)
+    {
+        lock (_gate)
+        {
+            Delete(_budgets, ClusterObjectKind.DisruptionBudget, Key(budgetNamespace, name));
         }
     }
 
@@ -49,8 +130,16 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
         ArgumentNullException.ThrowIfNull(node);
         lock (_gate)
         {
-            _nodes[node.Name] = node with { Pods = [] };
+            var fresh = node with { Pods = [] };
+            if (_nodes.TryGetValue(node.Name, out var current) && ValueEquality.AreEqual(current, fresh))
+            {
+                return;
+            }
+
+            var previous = _slots.GetValueOrDefault(node.Name)?.View;
+            _nodes[node.Name] = fresh;
             Refresh(node.Name);
+            _feed.Publish(ClusterChange.ForNode(previous, _slots[node.Name].View));
         }
     }
 
@@ -58,12 +147,29 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
     public void AddPod(PodRequest pod, string? nodeName = null)
     {
         ArgumentNullException.ThrowIfNull(pod);
+        UpsertPod(new PodView { Request = pod, NodeName = nodeName, Phase = nodeName is null ? "Pending" : "Running" });
+    }
+
+    /// <summary>Adds or replaces a pod with its lifecycle (bound to <see cref="PodView.NodeName"/> when set).</summary>
+    public void UpsertPod(PodView pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
         lock (_gate)
         {
-            var previous = _pods.TryGetValue(pod.Key, out var entry) ? entry.Node : null;
-            _pods[pod.Key] = (pod, nodeName);
-            Refresh(previous);
-            Refresh(nodeName);
+            var existed = _pods.TryGetValue(pod.Key, out var current);
+            if (existed && ValueEquality.AreEqual(current, pod))
+            {
+                return;
+            }
+
+            _pods[pod.Key] = pod;
+            if (!existed || current!.NodeName != pod.NodeName || !ValueEquality.AreEqual(current.Request, pod.Request))
+            {
+                Refresh(current?.NodeName);
+                Refresh(pod.NodeName);
+            }
+
+            _feed.Publish(ClusterChange.ForPod(current, pod));
         }
     }
 
@@ -71,13 +177,7 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
     {
         lock (_gate)
         {
-            if (!_pods.Remove(Key(podNamespace, podName), out var entry))
-            {
-                return false;
-            }
-
-            Refresh(entry.Node);
-            return true;
+            return RemovePodLocked(Key(podNamespace, podName));
         }
     }
 
@@ -122,29 +222,41 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
         }
     }
 
-    public IReadOnlyList<PodRequest> PendingPods()
+    public IReadOnlyList<PodRequest> PendingPods() => [.. PendingPodViews().Select(p => p.Request)];
+
+    public IReadOnlyList<PodView> PendingPodViews()
     {
         lock (_gate)
         {
-            return [.. _pods.Values.Where(p => p.Node is null).Select(p => p.Pod).OrderBy(p => p.CreationOrder).ThenBy(p => p.Key, StringComparer.Ordinal)];
+            return [.. _pods.Values.Where(p => p.NodeName is null).OrderBy(p => p.Request.CreationOrder).ThenBy(p => p.Key, StringComparer.Ordinal)];
         }
     }
 
-    public string? NodeOf(string podNamespace, string podName)
+    public string? NodeOf(string podNamespace, string podName) => FindPodView(podNamespace, podName)?.NodeName;
+
+    public PodRequest? FindPod(string podNamespace, string podName) => FindPodView(podNamespace, podName)?.Request;
+
+    public PodView? FindPodView(string podNamespace, string podName)
     {
         lock (_gate)
         {
-            return _pods.TryGetValue(Key(podNamespace, podName), out var entry) ? entry.Node : null;
+            return _pods.GetValueOrDefault(Key(podNamespace, podName));
         }
     }
 
-    public PodRequest? FindPod(string podNamespace, string podName)
+    public IReadOnlyList<NodeTemplate> NodeTemplates() => Sorted(_nodeTemplates);
+
+    public IReadOnlyList<PodRequest> DaemonSetPods() => Sorted(_daemonSets);
+
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> NamespaceLabels()
     {
         lock (_gate)
         {
-            return _pods.TryGetValue(Key(podNamespace, podName), out var entry) ? entry.Pod : null;
+            return new Dictionary<string, IReadOnlyDictionary<string, string>>(_namespaces, StringComparer.Ordinal);
         }
     }
+
+    public IReadOnlyList<DisruptionBudget> DisruptionBudgets() => Sorted(_budgets);
 
     public Task BindAsync(string podNamespace, string podName, string podUid, string nodeName, CancellationToken cancellationToken)
     {
@@ -152,7 +264,7 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
         {
             BindCalls++;
             var key = Key(podNamespace, podName);
-            if (!_pods.TryGetValue(key, out var entry) || (podUid.Length > 0 && entry.Pod.Uid.Length > 0 && entry.Pod.Uid != podUid))
+            if (!_pods.TryGetValue(key, out var pod) || (podUid.Length > 0 && pod.Request.Uid.Length > 0 && pod.Request.Uid != podUid))
             {
                 throw new BindingConflictException($"pod {key} not found");
             }
@@ -162,13 +274,19 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
                 throw new BindingConflictException($"node {nodeName} not found");
             }
 
-            if (entry.Node is not null && entry.Node != nodeName)
+            if (pod.NodeName is not null && pod.NodeName != nodeName)
             {
-                throw new BindingConflictException($"pod {key} is already bound to node {entry.Node}");
+                throw new BindingConflictException($"pod {key} is already bound to node {pod.NodeName}");
             }
 
-            _pods[key] = (entry.Pod, nodeName);
-            Refresh(nodeName);
+            if (pod.NodeName is null)
+            {
+                // The Binding API sets spec.nodeName and the PodScheduled condition to True.
+                var bound = pod with { NodeName = nodeName, ScheduledStatus = "True", ScheduledReason = null };
+                _pods[key] = bound;
+                Refresh(nodeName);
+                _feed.Publish(ClusterChange.ForPod(pod, bound));
+            }
         }
 
         return Task.CompletedTask;
@@ -184,10 +302,12 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
     {
         lock (_gate)
         {
-            if (_nodes.TryGetValue(nodeName, out var node))
+            if (_nodes.TryGetValue(nodeName, out var node) && !node.Unschedulable)
             {
+                var previous = _slots[nodeName].View;
                 _nodes[nodeName] = node with { Unschedulable = true };
                 Refresh(nodeName);
+                _feed.Publish(ClusterChange.ForNode(previous, _slots[nodeName].View));
             }
         }
 
@@ -204,11 +324,7 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
                 return Task.FromResult(false);
             }
 
-            if (_pods.Remove(key, out var entry))
-            {
-                Refresh(entry.Node);
-            }
-
+            RemovePodLocked(key);
             return Task.FromResult(true);
         }
     }
@@ -217,18 +333,21 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
     {
         lock (_gate)
         {
+            foreach (var (key, pod) in _pods.ToList())
+            {
+                if (pod.NodeName == nodeName)
+                {
+                    _pods.Remove(key);
+                    _feed.Publish(ClusterChange.ForPod(pod, null));
+                }
+            }
+
             _nodes.Remove(nodeName);
             if (_slots.Remove(nodeName, out var slot))
             {
+                var previous = slot.View;
                 slot.Clear();
-            }
-
-            foreach (var (key, entry) in _pods.ToList())
-            {
-                if (entry.Node == nodeName)
-                {
-                    _pods.Remove(key);
-                }
+                _feed.Publish(ClusterChange.ForNode(previous, null));
             }
         }
 
@@ -255,7 +374,50 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
     }
 
     private NodeView WithPods(NodeView node) =>
-        node with { Pods = [.. _pods.Values.Where(p => p.Node == node.Name).Select(p => p.Pod).OrderBy(p => p.Key, StringComparer.Ordinal)] };
+        node with { Pods = [.. _pods.Values.Where(p => p.NodeName == node.Name).Select(p => p.Request).OrderBy(p => p.Key, StringComparer.Ordinal)] };
+
+    /// <summary>Removes a pod (under the lock) and says so; false when there was none.</summary>
+    private bool RemovePodLocked(string key)
+    {
+        if (!_pods.Remove(key, out var pod))
+        {
+            return false;
+        }
+
+        Refresh(pod.NodeName);
+        _feed.Publish(ClusterChange.ForPod(pod, null));
+        return true;
+    }
+
+    /// <summary>Stores an object of one of the plain kinds (under the lock) and publishes the change, if it is one.</summary>
+    private void Upsert<T>(Dictionary<string, T> items, ClusterObjectKind kind, string key, T item)
+        where T : class
+    {
+        var existed = items.TryGetValue(key, out var current);
+        if (existed && ValueEquality.AreEqual(current, item))
+        {
+            return;
+        }
+
+        items[key] = item;
+        _feed.Publish(ClusterChange.Of(kind, existed ? ClusterChangeType.Updated : ClusterChangeType.Added, key));
+    }
+
+    private void Delete<T>(Dictionary<string, T> items, ClusterObjectKind kind, string key)
+    {
+        if (items.Remove(key))
+        {
+            _feed.Publish(ClusterChange.Of(kind, ClusterChangeType.Deleted, key));
+        }
+    }
+
+    private IReadOnlyList<T> Sorted<T>(Dictionary<string, T> items)
+    {
+        lock (_gate)
+        {
+            return [.. items.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i => i.Value)];
+        }
+    }
 
     private static string Key(string podNamespace, string podName) => podNamespace + "/" + podName;
 }

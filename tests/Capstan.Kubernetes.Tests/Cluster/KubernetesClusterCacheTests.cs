@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json.Nodes;
+using Capstan.Core.Cloud;
 using Capstan.Core.Resources;
 using Capstan.Kubernetes.Cluster;
 using Capstan.Testing;
@@ -51,6 +52,7 @@ public sealed class KubernetesClusterCacheTests : IAsyncLifetime, IDisposable
             MissingCrdRetry = TimeSpan.FromMilliseconds(100),
             ListPageSize = 2,
             Pricing = labels => labels.TryGetValue("node.kubernetes.io/instance-type", out var type) && type == "m5.large" ? 0.096 : null,
+            NodeTemplateConverter = crd => new NodeTemplate { Name = crd.Metadata.Name, AmiFamily = crd.Spec.AmiFamily },
         }, meterFactory: meterFactory);
         await _cache.StartAsync(CancellationToken.None);
         if (waitForSync)
@@ -72,7 +74,8 @@ public sealed class KubernetesClusterCacheTests : IAsyncLifetime, IDisposable
         }
     }
 
-    private Task WatchesOpen() => Until(() => _server.OpenWatches == 3, "the three watches are open");
+    /// <summary>Nodes, pods, provisioners, awsnodetemplates, daemonsets, namespaces, poddisruptionbudgets.</summary>
+    private Task WatchesOpen() => Until(() => _server.OpenWatches == 7, "the seven watches are open");
 
     [Fact]
     public async Task Start_ListsNodesPodsAndProvisioners_InPages()
@@ -382,7 +385,7 @@ public sealed class KubernetesClusterCacheTests : IAsyncLifetime, IDisposable
         _server.FailLists(PodsPath, HttpStatusCode.InternalServerError);
 
         var cache = await StartCacheAsync(waitForSync: false);
-        await Until(() => _server.ListCalls(PodsPath) >= 2 && _server.OpenWatches == 2, "nodes and provisioners watch while pods retry");
+        await Until(() => _server.ListCalls(PodsPath) >= 2 && _server.OpenWatches == 6, "the other kinds watch while pods retry");
 
         Assert.False(cache.IsSynced);
         _server.FailLists(PodsPath, null);

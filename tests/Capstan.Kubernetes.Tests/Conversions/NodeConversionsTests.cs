@@ -1,6 +1,8 @@
+using Capstan.Core.Cluster;
 using Capstan.Core.Resources;
 using Capstan.Core.Scheduling;
 using Capstan.Kubernetes.Conversions;
+using Capstan.Testing;
 using k8s.Models;
 
 namespace Capstan.Kubernetes.Tests.Conversions;
@@ -111,5 +113,17 @@ public sealed class NodeConversionsTests
         Assert.True(NodeConversions.SameNode(before, NodeConversions.ToNodeView(heartbeat)));
         Assert.False(NodeConversions.SameNode(before, NodeConversions.ToNodeView(relabelled)));
         Assert.False(NodeConversions.SameNode(before, NodeConversions.ToNodeView(Node(ready: false))));
+    }
+
+    [Fact]
+    public void SameNode_SeesAChangeOfEveryPropertyButThePods()
+    {
+        var baseline = ValueSamples.Build<NodeView>();
+
+        foreach (var property in ValueSamples.StateProperties(typeof(NodeView)))
+        {
+            var changed = ValueSamples.Build<NodeView>(changed: property.Name);
+            Assert.Equal(property.Name == nameof(NodeView.Pods), NodeConversions.SameNode(baseline, changed));
+        }
     }
 }

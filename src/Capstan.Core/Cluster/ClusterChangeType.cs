@@ -1,0 +1,8 @@
+namespace Capstan.Core.Cluster;
+
+public enum ClusterChangeType
+{
+    Added,
+    Updated,
+    Deleted,
+}
