@@ -96,7 +96,11 @@ public static class CapstanApp
         services.TryAddSingleton<k8s.IKubernetes>(_ => new k8s.Kubernetes(configuration));
         services.TryAddSingleton(sp => new KubernetesClusterCache(
             sp.GetRequiredService<k8s.IKubernetes>(),
-            new KubernetesClusterCacheOptions { Pricing = CatalogNodePricing.Create(InstanceCatalog.BuiltIn) },
+            new KubernetesClusterCacheOptions
+            {
+                Pricing = CatalogNodePricing.Create(InstanceCatalog.BuiltIn),
+                NodeTemplateConverter = Capstan.Kubernetes.Conversions.NodeTemplateConversions.ToNodeTemplate,
+            },
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<KubernetesClusterCache>>(),
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
