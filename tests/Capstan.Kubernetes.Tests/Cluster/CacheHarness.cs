@@ -1,3 +1,4 @@
+using Capstan.Core.Cluster;
 using Capstan.Core.Cloud;
 using Capstan.Kubernetes.Cluster;
 using Capstan.Testing;
@@ -46,6 +47,36 @@ internal sealed class CacheHarness : IAsyncDisposable
     public Task WatchesOpen() => Until(() => Server.OpenWatches == 7, "the seven watches are open");
 
     /// <summary>Polls until the condition holds; fails after 10 s.</summary>
+    /// <summary>
+    /// Reads the subscription until what was read satisfies <paramref name="complete"/>. The cache updates what readers
+    /// see before it signals the change, so a test that saw the new state must still wait for the signal itself.
+    /// </summary>
+    public static async Task<List<ClusterChange>> ReadUntilAsync(ClusterSubscription subscription, Func<IReadOnlyList<ClusterChange>, bool> complete, string what)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        ArgumentNullException.ThrowIfNull(complete);
+        var seen = new List<ClusterChange>();
+        using var timeout = new CancellationTokenSource(Deadline);
+        while (!complete(seen))
+        {
+            try
+            {
+                Assert.True(await subscription.WaitAsync(timeout.Token), $"the subscription ended before {what}");
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"timed out waiting until {what}; read so far: {string.Join(", ", seen.Select(c => $"{c.Key} {c.Type}"))}");
+            }
+
+            while (subscription.TryRead(out var change))
+            {
+                seen.Add(change);
+            }
+        }
+
+        return seen;
+    }
+
     public static async Task Until(Func<bool> condition, string what)
     {
         var start = TimeProvider.System.GetTimestamp();

@@ -70,9 +70,9 @@ public sealed class KubernetesClusterCacheChangesTests : IAsyncLifetime
         using var changes = cache.Subscribe();
 
         Server.UpsertPod(KubeObjects.Pod("apps", "a", nodeName: "n1", cpu: "1", phase: "Running"));
-        await CacheHarness.Until(() => cache.FindPodView("apps", "a")!.Phase == "Running", "the phase change is seen");
+        var seen = await CacheHarness.ReadUntilAsync(changes, read => read.Any(c => c.Pod?.Phase == "Running"), "the phase change is signalled");
 
-        Assert.True(changes.TryRead(out var change));
+        var change = Assert.Single(seen);
         Assert.Equal(("Pending", "Running"), (change.PreviousPod!.Phase, change.Pod!.Phase));
         Assert.False(changes.TryRead(out _)); // the node did not change
         Assert.Same(node, cache.FindNode("n1"));
@@ -92,12 +92,16 @@ public sealed class KubernetesClusterCacheChangesTests : IAsyncLifetime
         Server.UpsertNode(KubeObjects.Node("n1", unschedulable: true));
         Server.DeleteNode("n2");
         Server.UpsertNode(KubeObjects.Node("sentinel"));
-        await CacheHarness.Until(() => cache.FindNode("sentinel") is not null, "the sentinel arrives");
-
+        // The readers' state is updated before the change goes out, so wait for the sentinel's change itself.
         var seen = new List<ClusterChange>();
-        while (changes.TryRead(out var change))
+        using var timeout = new CancellationTokenSource(CacheHarness.Deadline);
+        while (!seen.Exists(c => c.Key == "sentinel"))
         {
-            seen.Add(change);
+            Assert.True(await changes.WaitAsync(timeout.Token), "the sentinel's change arrives");
+            while (changes.TryRead(out var change))
+            {
+                seen.Add(change);
+            }
         }
 
         // n2 was added and deleted before a read: nothing to do. The heartbeat is no change.
@@ -118,7 +122,7 @@ public sealed class KubernetesClusterCacheChangesTests : IAsyncLifetime
         }
 
         Server.UpsertPod(KubeObjects.Pod("apps", "sentinel"));
-        await CacheHarness.Until(() => cache.FindPod("apps", "sentinel") is not null, "every event is applied while nobody reads");
+        await CacheHarness.Until(() => cache.FindPod("apps", "sentinel") is not null && slow.Count == 2, "every event is applied and signalled while nobody reads");
 
         Assert.Equal(2, slow.Count);
         Assert.True(slow.TryRead(out var churn));
@@ -141,13 +145,9 @@ public sealed class KubernetesClusterCacheChangesTests : IAsyncLifetime
             Server.DeletePod("apps", "goes");
             Server.UpsertPod(Unschedulable(KubeObjects.Pod("apps", "stays")));
         });
-        await CacheHarness.Until(() => cache.FindPod("apps", "goes") is null, "the relist drops the deleted pod");
-
-        var seen = new Dictionary<string, ClusterChange>();
-        while (changes.TryRead(out var change))
-        {
-            seen[change.Key] = change;
-        }
+        var read = await CacheHarness.ReadUntilAsync(changes,
+            r => r.Any(c => c.Key == "apps/goes") && r.Any(c => c.Key == "apps/stays" && c.Pod?.IsUnschedulable == true), "the relist signals both pods");
+        var seen = read.GroupBy(c => c.Key).ToDictionary(g => g.Key, g => g.Last());
 
         Assert.Equal(ClusterChangeType.Deleted, seen["apps/goes"].Type);
         Assert.True(seen["apps/stays"].Pod!.IsUnschedulable);

@@ -113,8 +113,9 @@ public sealed class KubernetesClusterCacheKindsTests : IAsyncLifetime
         await Until(() => Held(kind).Count == 2 && Held(kind)["a"] != before, "the new and the changed object are seen");
         Delete(kind, "b");
         await Until(() => Held(kind).Count == 1, "the deleted object leaves");
+        Upsert(kind, "sentinel");
 
-        var seen = Drain(changes);
+        var seen = await CacheHarness.ReadUntilAsync(changes, r => r.Any(c => c.Key.Split('/')[^1] == "sentinel"), "the sentinel is signalled");
         Assert.Contains(seen, c => c.Key.Split('/')[^1] == "a" && c.Type == ClusterChangeType.Updated);
         Assert.DoesNotContain(seen, c => c.Key.Split('/')[^1] == "b"); // added, then deleted before it was read
     }
@@ -129,9 +130,9 @@ public sealed class KubernetesClusterCacheKindsTests : IAsyncLifetime
 
         Upsert(kind, "a");           // the same object again: a MODIFIED with nothing the cache keeps changed
         Upsert(kind, "sentinel");
-        await Until(() => Held(kind).ContainsKey("sentinel"), "the sentinel arrives");
+        var seen = await CacheHarness.ReadUntilAsync(changes, r => r.Any(c => c.Key.Split('/')[^1] == "sentinel"), "the sentinel is signalled");
 
-        Assert.Equal(["sentinel"], Drain(changes).Select(c => c.Key.Split('/')[^1]));
+        Assert.Equal(["sentinel"], seen.Select(c => c.Key.Split('/')[^1]));
     }
 
     [Theory]
@@ -175,7 +176,8 @@ public sealed class KubernetesClusterCacheKindsTests : IAsyncLifetime
         Server.ExpireWatches();
         await Until(() => Server.ListCalls(Path(kind)) == 3, "the relist after an ERROR 410 event");
 
-        var seen = Drain(changes).ToDictionary(c => c.Key.Split('/')[^1], c => c.Type);
+        var seen = (await CacheHarness.ReadUntilAsync(changes, r => r.Count >= 2, "both differences are signalled"))
+            .ToDictionary(c => c.Key.Split('/')[^1], c => c.Type);
         Assert.Equal(new Dictionary<string, ClusterChangeType> { ["b"] = ClusterChangeType.Deleted, ["c"] = ClusterChangeType.Added }, seen);
         Assert.Equal(["a", "c"], Held(kind).Keys.Order(StringComparer.Ordinal));
     }
@@ -207,16 +209,5 @@ public sealed class KubernetesClusterCacheKindsTests : IAsyncLifetime
 
         Assert.Empty(cache.NodeTemplates());
         Assert.Equal(0, Server.ListCalls(Path("awsnodetemplates")));
-    }
-
-    private static List<ClusterChange> Drain(ClusterSubscription subscription)
-    {
-        var changes = new List<ClusterChange>();
-        while (subscription.TryRead(out var change))
-        {
-            changes.Add(change);
-        }
-
-        return changes;
     }
 }
