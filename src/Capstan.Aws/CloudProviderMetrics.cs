@@ -21,9 +21,9 @@ public sealed class CloudProviderMetrics
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(MeterName);
-        _duration = meter.CreateHistogram<double>("duration", "s", "Time of each cloud provider call, retries included, by method.");
-        _errors = meter.CreateCounter<long>("errors", "{error}", "Cloud provider calls that failed after their retries, by method and the cloud's error code.");
-        _insufficientCapacity = meter.CreateCounter<long>("insufficient.capacity", "{launch}",
+        _duration = meter.CreateHistogram<double>("duration.seconds", "s", "Time of each cloud provider call, retries included, by method.");
+        _errors = meter.CreateCounter<long>("errors.total", "{error}", "Cloud provider calls that failed after their retries, by method and the cloud's error code.");
+        _insufficientCapacity = meter.CreateCounter<long>("insufficient.capacity.total", "{launch}",
             "Launches that found no capacity in any of their offerings.");
     }
 

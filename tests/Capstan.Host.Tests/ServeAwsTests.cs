@@ -86,7 +86,7 @@ public sealed class ServeAwsTests : IAsyncLifetime, IDisposable
 
         using var client = _certs.CreateClient(CapstanApp.Addresses(app)[0]);
         var metrics = await client.GetStringAsync("/metrics").WaitAsync(s_timeout);
-        Assert.Contains("capstan_cloudprovider_duration", metrics, StringComparison.Ordinal);
+        Assert.Contains("capstan_cloudprovider_duration_seconds_count{method=\"Create\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("method=\"Create\"", metrics, StringComparison.Ordinal);
         await app.StopAsync().WaitAsync(s_timeout);
     }
