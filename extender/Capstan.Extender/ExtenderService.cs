@@ -1,8 +1,8 @@
 using System.Buffers;
+using Capstan.Core.Placement;
 using Capstan.Core.Pods;
 using Capstan.Core.Ports;
 using Capstan.Core.Resources;
-using Capstan.Extender.Ledger;
 using Capstan.Extender.Wire;
 using Capstan.Kubernetes.Conversions;
 using Microsoft.Extensions.Logging;
@@ -16,7 +16,7 @@ namespace Capstan.Extender;
 public sealed class ExtenderService(
     IClusterState cluster,
     IClusterWriter writer,
-    PlacementLedger ledger,
+    IPlacementLedger ledger,
     RecentPods recentPods,
     IProvisioningTrigger trigger,
     ILogger<ExtenderService> logger,
@@ -216,7 +216,7 @@ public sealed class ExtenderService(
 
                 var facts = candidate.FactsOf(view, ledger);
                 var entries = candidate.LedgerEntries(ledger);
-                if (ledger.FirstShortfall(facts, demand, entries) is not null)
+                if (facts.FirstShortfall(ledger, demand, entries) is not null)
                 {
                     continue;
                 }
@@ -324,7 +324,7 @@ public sealed class ExtenderService(
             return new NodeVerdict(reason, Resolvable: false);
         }
 
-        return ledger.FirstShortfall(facts, demand, candidate.LedgerEntries(ledger)) is { } resource
+        return facts.FirstShortfall(ledger, demand, candidate.LedgerEntries(ledger)) is { } resource
             ? new NodeVerdict(NodeVerdicts.Insufficient(resource), Resolvable: true)
             : default;
     }
@@ -356,7 +356,7 @@ public sealed class ExtenderService(
             return -1;
         }
 
-        var used = allocatable - ledger.RemainingMilli(facts, slot, resource, entries) + podMilli;
+        var used = allocatable - facts.RemainingMilli(ledger, slot, resource, entries) + podMilli;
         podShare = (double)podMilli / allocatable;
         return Math.Clamp((double)used / allocatable, 0, 1);
     }
