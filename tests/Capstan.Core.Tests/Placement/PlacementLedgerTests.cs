@@ -14,7 +14,7 @@ public sealed class PlacementLedgerTests
     [Fact]
     public void TryReserve_SamePodTwice_IsHeldOnce()
     {
-        var state = new ViewClusterState(Node("n1", cpu: "2"));
+        var state = new TestClusterState(Node("n1", cpu: "2"));
         IPlacementLedger sut = new PlacementLedger(TimeProvider.System, TimeSpan.FromMinutes(2));
 
         Assert.Equal(ReservationOutcome.Reserved, sut.TryReserve(state, "n1", "default", "a", "uid-a", s_oneCpu).Outcome);
@@ -31,7 +31,7 @@ public sealed class PlacementLedgerTests
     {
         var sut = new PlacementLedger(TimeProvider.System, TimeSpan.FromMinutes(2));
 
-        var reservation = sut.TryReserve(new ViewClusterState(), "in-flight", "default", "a", "uid-a", ResourceList.Of("cpu", "64"));
+        var reservation = sut.TryReserve(new TestClusterState(), "in-flight", "default", "a", "uid-a", ResourceList.Of("cpu", "64"));
 
         Assert.Equal(ReservationOutcome.Reserved, reservation.Outcome);
         Assert.Equal(["a"], sut.EntriesFor("in-flight").Select(e => e.Name));
@@ -40,7 +40,7 @@ public sealed class PlacementLedgerTests
     [Fact]
     public void Entries_StopCountingOnceTheViewShowsThePod()
     {
-        var state = new ViewClusterState(Node("n1", cpu: "2"));
+        var state = new TestClusterState(Node("n1", cpu: "2"));
         var sut = new PlacementLedger(TimeProvider.System, TimeSpan.FromMinutes(2));
         sut.TryReserve(state, "n1", "default", "a", "uid-a", s_oneCpu);
         sut.Commit("n1", "default", "a", "uid-a", s_oneCpu);
@@ -60,7 +60,7 @@ public sealed class PlacementLedgerTests
     public void Entries_ExpireAfterTheTtl()
     {
         var time = new FakeTimeProvider();
-        var state = new ViewClusterState(Node("n1", cpu: "1"));
+        var state = new TestClusterState(Node("n1", cpu: "1"));
         var sut = new PlacementLedger(time, TimeSpan.FromMinutes(2));
         sut.TryReserve(state, "n1", "default", "a", "uid-a", s_oneCpu);
         sut.Commit("n1", "default", "a", "uid-a", s_oneCpu);
@@ -79,7 +79,7 @@ public sealed class PlacementLedgerTests
     [Fact]
     public void Release_FreesTheRoom_AndCommitAfterARelease_HoldsThePodAgain()
     {
-        var state = new ViewClusterState(Node("n1", cpu: "1"));
+        var state = new TestClusterState(Node("n1", cpu: "1"));
         var sut = new PlacementLedger(TimeProvider.System, TimeSpan.FromMinutes(2));
         sut.TryReserve(state, "n1", "default", "a", "uid-a", s_oneCpu);
 
@@ -98,7 +98,7 @@ public sealed class PlacementLedgerTests
     [Fact]
     public void Unseen_AndOutstanding_CountOnlyLiveEntriesTheViewDoesNotShow()
     {
-        var state = new ViewClusterState(Node("n1", cpu: "8"));
+        var state = new TestClusterState(Node("n1", cpu: "8"));
         var sut = new PlacementLedger(TimeProvider.System, TimeSpan.FromMinutes(2));
         sut.TryReserve(state, "n1", "default", "a", "uid-a", s_oneCpu);
         sut.TryReserve(state, "n1", "default", "b", "uid-b", ResourceList.Of("cpu", "2"));
@@ -114,7 +114,7 @@ public sealed class PlacementLedgerTests
     [Fact]
     public void FindNode_IsNullBeforeTheFirstWrite_ThenTheSameHolder_AndNodeVersionMoves()
     {
-        var state = new ViewClusterState(Node("n1", cpu: "8"));
+        var state = new TestClusterState(Node("n1", cpu: "8"));
         var sut = new PlacementLedger(TimeProvider.System, TimeSpan.FromMinutes(2));
         var before = sut.NodeVersion;
         Assert.Null(sut.FindNode("n1"));
