@@ -228,15 +228,28 @@ public sealed class KubernetesClusterWriterPatchTests : IAsyncLifetime
 
         await sut.RecordEventAsync(new ClusterEvent
         {
-            Kind = EventObjectKind.Pod, Namespace = "apps", Name = "web-1", Uid = "uid-web-1", Reason = "Nominated", Message = "Pod should schedule on ip-10-0-1-7.ec2.internal",
+            Kind = EventObjectKind.Pod,
+            Namespace = "apps",
+            Name = "web-1",
+            Uid = "uid-web-1",
+            Reason = "Nominated",
+            Message = "Pod should schedule on ip-10-0-1-7.ec2.internal",
         }, CancellationToken.None);
         await sut.RecordEventAsync(new ClusterEvent
         {
-            Kind = EventObjectKind.Node, Name = "ip-10-0-1-7.ec2.internal", Reason = "FailedDraining", Message = "Failed to drain node", Type = ClusterEventType.Warning,
+            Kind = EventObjectKind.Node,
+            Name = "ip-10-0-1-7.ec2.internal",
+            Reason = "FailedDraining",
+            Message = "Failed to drain node",
+            Type = ClusterEventType.Warning,
         }, CancellationToken.None);
         await sut.RecordEventAsync(new ClusterEvent
         {
-            Kind = EventObjectKind.Node, Name = "ip-10-0-1-7.ec2.internal", Reason = "FailedDraining", Message = "Failed to drain node", Type = ClusterEventType.Warning,
+            Kind = EventObjectKind.Node,
+            Name = "ip-10-0-1-7.ec2.internal",
+            Reason = "FailedDraining",
+            Message = "Failed to drain node",
+            Type = ClusterEventType.Warning,
         }, CancellationToken.None);
 
         var events = _server.Events;
@@ -265,7 +278,7 @@ public sealed class KubernetesClusterWriterPatchTests : IAsyncLifetime
         var time = new FakeTimeProvider(new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero));
 
         var labelling = Sut(time: time).SetNodeLabelsAsync("n1", new Dictionary<string, string?> { ["a"] = "b" }, CancellationToken.None);
-        await WaitUntilAsync(() => Patches() == 1 && time.GetUtcNow() == time.Start && PendingTimers(labelling));
+        await WaitUntilAsync(() => Patches() == 1 && time.GetUtcNow() == time.Start && !labelling.IsCompleted);
         time.Advance(TimeSpan.FromSeconds(6));
         await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System);
         Assert.Equal(1, Patches());
@@ -314,8 +327,6 @@ public sealed class KubernetesClusterWriterPatchTests : IAsyncLifetime
     private static KubernetesWriterOptions Fast() => new() { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) };
 
     private int Patches() => _server.Requests.Count(r => r.Method == "PATCH");
-
-    private static bool PendingTimers(Task task) => !task.IsCompleted;
 
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
