@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using Capstan.Extender.Ledger;
+using Capstan.Core.Ports;
 
 namespace Capstan.Extender;
 
@@ -21,7 +21,7 @@ public sealed class ExtenderMetrics
     private readonly Counter<long> _binds;
     private readonly Counter<long> _badRequests;
 
-    public ExtenderMetrics(IMeterFactory meterFactory, PlacementLedger ledger)
+    public ExtenderMetrics(IMeterFactory meterFactory, IPlacementLedger ledger)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         ArgumentNullException.ThrowIfNull(ledger);

@@ -17,6 +17,12 @@ public sealed class ExtenderOptions
     /// <summary>Require a client certificate even if no CA file is named (then startup fails: name one).</summary>
     public bool RequireClientCertificate { get; set; }
 
+    /// <summary>The bind verb's budget for the Binding call, retries included (kube-scheduler's httpTimeout is 5 s).</summary>
+    public static readonly TimeSpan DefaultBindTimeout = TimeSpan.FromSeconds(4);
+
+    /// <summary>How long the bind verb waits for the API server before it answers an error (the scheduler retries).</summary>
+    public TimeSpan BindTimeout { get; set; } = DefaultBindTimeout;
+
     /// <summary>How long a ledger entry counts when the cluster cache never shows the pod on the node.</summary>
     public TimeSpan LedgerEntryTtl { get; set; } = TimeSpan.FromMinutes(2);
 

@@ -18,6 +18,11 @@ internal sealed class ExtenderOptionsValidator : IValidateOptions<ExtenderOption
             failures.Add($"client CA file '{options.ClientCaFile}' does not exist.");
         }
 
+        if (options.BindTimeout <= TimeSpan.Zero || options.BindTimeout > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{ExtenderOptions.SectionName}:BindTimeout must be between 0 and 1 minute, and below kube-scheduler's httpTimeout (default 00:00:04).");
+        }
+
         if (options.LedgerEntryTtl <= TimeSpan.Zero)
         {
             failures.Add($"{ExtenderOptions.SectionName}:LedgerEntryTtl must be positive (default 00:02:00).");

@@ -1,11 +1,12 @@
 using System.Buffers;
+using Capstan.Core.Placement;
 using Capstan.Core.Pods;
 using Capstan.Core.Ports;
 using Capstan.Core.Resources;
-using Capstan.Extender.Ledger;
 using Capstan.Extender.Wire;
 using Capstan.Kubernetes.Conversions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Capstan.Extender;
 
@@ -16,12 +17,17 @@ namespace Capstan.Extender;
 public sealed class ExtenderService(
     IClusterState cluster,
     IClusterWriter writer,
-    PlacementLedger ledger,
+    IPlacementLedger ledger,
     RecentPods recentPods,
     IProvisioningTrigger trigger,
     ILogger<ExtenderService> logger,
-    ExtenderMetrics? metrics = null)
+    ExtenderMetrics? metrics = null,
+    IOptions<ExtenderOptions>? options = null,
+    TimeProvider? time = null)
 {
+    private readonly TimeSpan _bindTimeout = options?.Value.BindTimeout ?? ExtenderOptions.DefaultBindTimeout;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     private static readonly ResourceList s_unknownPodRequests = ResourceList.Create((ResourceNames.Pods, Quantity.FromUnits(1)));
 
     /// <summary>Why the arguments cannot be served, or null when they are well formed.</summary>
@@ -216,7 +222,7 @@ public sealed class ExtenderService(
 
                 var facts = candidate.FactsOf(view, ledger);
                 var entries = candidate.LedgerEntries(ledger);
-                if (ledger.FirstShortfall(facts, demand, entries) is not null)
+                if (facts.FirstShortfall(ledger, demand, entries) is not null)
                 {
                     continue;
                 }
@@ -282,9 +288,14 @@ public sealed class ExtenderService(
         }
 
         var owned = reservation.Outcome == ReservationOutcome.Reserved;
+
+        // kube-scheduler gives up on the call after its httpTimeout (5 s in our configuration): answer before it does,
+        // so a slow API server costs one retried binding cycle, not a reservation held by a call nobody awaits.
+        using var budget = new CancellationTokenSource(_bindTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         try
         {
-            await writer.BindAsync(podNamespace, podName, uid, nodeName, cancellationToken);
+            await writer.BindAsync(podNamespace, podName, uid, nodeName, linked.Token);
         }
         catch (BindingConflictException conflict)
         {
@@ -295,6 +306,13 @@ public sealed class ExtenderService(
         {
             Release(owned, nodeName, podNamespace, podName);
             throw;
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested)
+        {
+            Release(owned, nodeName, podNamespace, podName);
+            metrics?.BindFinished(BindResults.Failed);
+            return ExtenderBindingResult.Failed(
+                $"binding pod {podKey} to node {nodeName} did not complete within {_bindTimeout.TotalSeconds:0.#} s (the API server is slow or failing); the scheduler will try again");
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
@@ -324,7 +342,7 @@ public sealed class ExtenderService(
             return new NodeVerdict(reason, Resolvable: false);
         }
 
-        return ledger.FirstShortfall(facts, demand, candidate.LedgerEntries(ledger)) is { } resource
+        return facts.FirstShortfall(ledger, demand, candidate.LedgerEntries(ledger)) is { } resource
             ? new NodeVerdict(NodeVerdicts.Insufficient(resource), Resolvable: true)
             : default;
     }
@@ -356,7 +374,7 @@ public sealed class ExtenderService(
             return -1;
         }
 
-        var used = allocatable - ledger.RemainingMilli(facts, slot, resource, entries) + podMilli;
+        var used = allocatable - facts.RemainingMilli(ledger, slot, resource, entries) + podMilli;
         podShare = (double)podMilli / allocatable;
         return Math.Clamp((double)used / allocatable, 0, 1);
     }

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Capstan.Core.Cluster;
+using Capstan.Core.Placement;
 using Capstan.Core.Ports;
-using Capstan.Extender.Ledger;
 
 namespace Capstan.Extender;
 
@@ -23,7 +23,7 @@ internal sealed class KnownNode
     private readonly byte[]? _utf8WhenEscaped;
     private NodeSlot? _slot;
     private NodeFacts? _facts;
-    private PlacementLedger.NodeEntries? _ledgerEntries;
+    private LedgerNode? _ledgerEntries;
     private int _absentAtVersion = -1;
 
     public KnownNode(string name, uint hash)
@@ -70,7 +70,7 @@ internal sealed class KnownNode
         return cluster.FindNode(Name);
     }
 
-    public NodeFacts FactsOf(NodeView view, PlacementLedger ledger)
+    public NodeFacts FactsOf(NodeView view, IPlacementLedger ledger)
     {
         var facts = Volatile.Read(ref _facts);
         if (facts is null || !ReferenceEquals(facts.View, view))
@@ -82,7 +82,7 @@ internal sealed class KnownNode
         return facts;
     }
 
-    public LedgerEntry[] LedgerEntries(PlacementLedger ledger)
+    public LedgerEntry[] LedgerEntries(IPlacementLedger ledger)
     {
         if (Volatile.Read(ref _ledgerEntries) is { } known)
         {
@@ -90,13 +90,13 @@ internal sealed class KnownNode
         }
 
         // Without a holder, look again only after the ledger created one (for any node).
-        var version = ledger.HolderVersion;
+        var version = ledger.NodeVersion;
         if (version == Volatile.Read(ref _absentAtVersion))
         {
             return [];
         }
 
-        if (ledger.Find(Name) is { } entries)
+        if (ledger.FindNode(Name) is { } entries)
         {
             Volatile.Write(ref _ledgerEntries, entries);
             return entries.Entries;

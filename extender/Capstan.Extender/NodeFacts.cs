@@ -1,6 +1,7 @@
 using Capstan.Core.Cluster;
+using Capstan.Core.Placement;
+using Capstan.Core.Ports;
 using Capstan.Core.Resources;
-using Capstan.Extender.Ledger;
 
 namespace Capstan.Extender;
 
@@ -58,4 +59,34 @@ internal sealed class NodeFacts
         DemandSlot.Pods => FreePods,
         _ => Free.Get(resource).MilliValue,
     };
+
+    /// <summary><see cref="IPlacementLedger.FirstShortfall"/> from these facts and the node's ledger entries.</summary>
+    public string? FirstShortfall(IPlacementLedger ledger, PodDemand demand, LedgerEntry[] entries)
+    {
+        var names = demand.Names;
+        var slots = demand.Slots;
+        var milli = demand.Milli;
+        for (var i = 0; i < names.Length; i++)
+        {
+            var remaining = FreeMilli(slots[i], names[i]);
+            if (entries.Length > 0)
+            {
+                remaining -= ledger.Outstanding(entries, View, names[i]);
+            }
+
+            if (remaining < milli[i])
+            {
+                return names[i];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary><see cref="IPlacementLedger.RemainingMilli"/> from these facts and the node's ledger entries.</summary>
+    public long RemainingMilli(IPlacementLedger ledger, DemandSlot slot, string resource, LedgerEntry[] entries)
+    {
+        var free = FreeMilli(slot, resource);
+        return entries.Length == 0 ? free : free - ledger.Outstanding(entries, View, resource);
+    }
 }

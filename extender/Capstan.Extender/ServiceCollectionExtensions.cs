@@ -1,5 +1,5 @@
+using Capstan.Core.Placement;
 using Capstan.Core.Ports;
-using Capstan.Extender.Ledger;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,7 +10,7 @@ namespace Capstan.Extender;
 public static class ServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the extender: options (<c>Capstan:Extender</c>, validated at start), the placement ledger,
+    /// Registers the extender: options (<c>Capstan:Extender</c>, validated at start), the placement ledger (<see cref="IPlacementLedger"/>, shared with the controllers),
     /// the handlers' service, its metrics (<see cref="ExtenderMetrics"/>) and a no-op <see cref="IProvisioningTrigger"/>. Everything is added with
     /// <c>TryAdd</c>, so a host or a test can register its own first. <see cref="IClusterState"/> and
     /// <see cref="IClusterWriter"/> come from the adapter the host chose (Kubernetes or sandbox).
@@ -31,7 +31,7 @@ public static class ServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExtenderOptions>, ExtenderOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IProvisioningTrigger, NoopProvisioningTrigger>();
-        services.TryAddSingleton(sp => new PlacementLedger(
+        services.TryAddSingleton<IPlacementLedger>(sp => new PlacementLedger(
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<ExtenderOptions>>().Value.LedgerEntryTtl));
         services.TryAddSingleton<RecentPods>();

@@ -12,8 +12,8 @@ using Capstan.Kubernetes.Cluster;
 using Capstan.Sandbox.Cluster;
 using Capstan.Webhook;
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -106,7 +106,11 @@ public static class CapstanApp
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<IClusterState>(sp => sp.GetRequiredService<KubernetesClusterCache>());
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesClusterCache>());
-        services.TryAddSingleton<IClusterWriter>(sp => new KubernetesClusterWriter(sp.GetRequiredService<k8s.IKubernetes>()));
+        services.TryAddSingleton<IClusterWriter>(sp => new KubernetesClusterWriter(
+            sp.GetRequiredService<k8s.IKubernetes>(),
+            sp.GetRequiredService<IConfiguration>().GetSection(KubernetesWriterOptions.SectionName).Get<KubernetesWriterOptions>() ?? new KubernetesWriterOptions(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<KubernetesClusterWriter>>()));
     }
 
     /// <summary><c>Capstan:CloudProvider</c> (<c>--cloud-provider</c>): <c>aws</c> unless told otherwise.</summary>

@@ -6,6 +6,7 @@ using Capstan.Core.Pods;
 using Capstan.Core.Ports;
 using Capstan.Core.Provisioning;
 using Capstan.Core.Resources;
+using Capstan.Core.Scheduling;
 
 namespace Capstan.Benchmarks;
 
@@ -124,4 +125,24 @@ internal sealed class ExtenderBenchmarkCluster : IClusterState, IClusterWriter
     public Task<bool> EvictAsync(string podNamespace, string podName, CancellationToken cancellationToken) => Task.FromResult(true);
 
     public Task DeleteNodeAsync(string nodeName, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<bool> UncordonAsync(string nodeName, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task DeletePodAsync(string podNamespace, string podName, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<bool> AddNodeFinalizerAsync(string nodeName, string finalizer, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task<bool> RemoveNodeFinalizerAsync(string nodeName, string finalizer, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task<bool> SetNodeLabelsAsync(string nodeName, IReadOnlyDictionary<string, string?> labels, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task<bool> SetNodeAnnotationsAsync(string nodeName, IReadOnlyDictionary<string, string?> annotations, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task<bool> AddNodeTaintAsync(string nodeName, Taint taint, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task<bool> RemoveNodeTaintAsync(string nodeName, string key, TaintEffect effect, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task<bool> PatchProvisionerStatusAsync(string provisionerName, ResourceList resources, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task RecordEventAsync(ClusterEvent clusterEvent, CancellationToken cancellationToken) => Task.CompletedTask;
 }

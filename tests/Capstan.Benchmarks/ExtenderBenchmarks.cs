@@ -1,11 +1,11 @@
-using System.Diagnostics;
 using System.Buffers;
+using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
+using Capstan.Core.Placement;
 using Capstan.Extender;
-using Capstan.Extender.Ledger;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Capstan.Benchmarks;

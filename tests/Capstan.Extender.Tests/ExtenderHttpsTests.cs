@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Capstan.Core.Pods;
+using Capstan.Core.Ports;
 using Capstan.Core.Resources;
-using Capstan.Extender.Ledger;
 using Capstan.Kubernetes.Cluster;
 using Capstan.Sandbox.Cluster;
 using Capstan.Testing;
@@ -137,7 +137,7 @@ public sealed class ExtenderHttpsTests
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("""{"Error":""}""", text);
         Assert.Equal(("default/web", "free"), Assert.Single(writer.Bindings));
-        var ledger = host.App.Services.GetRequiredService<PlacementLedger>();
+        var ledger = host.App.Services.GetRequiredService<IPlacementLedger>();
         var entry = Assert.Single(ledger.EntriesFor("free"));
         Assert.True(entry.Bound);
         Assert.Equal(Quantity.Parse("1"), entry.Requests.Cpu);
@@ -176,7 +176,7 @@ public sealed class ExtenderHttpsTests
         Assert.Equal("pod default/placed is already bound to node busy", (string?)elsewhere.Body!["Error"]);
         Assert.Equal(HttpStatusCode.OK, missing.Status);
         Assert.Contains("not found", (string?)missing.Body!["Error"], StringComparison.Ordinal);
-        var ledger = host.App.Services.GetRequiredService<PlacementLedger>();
+        var ledger = host.App.Services.GetRequiredService<IPlacementLedger>();
         Assert.Empty(ledger.EntriesFor("free"));
     }
 
@@ -193,7 +193,7 @@ public sealed class ExtenderHttpsTests
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("connection refused", (string?)body!["Error"], StringComparison.Ordinal);
-        var ledger = host.App.Services.GetRequiredService<PlacementLedger>();
+        var ledger = host.App.Services.GetRequiredService<IPlacementLedger>();
         Assert.Empty(ledger.EntriesFor("free"));
     }
 

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Capstan.Core.Cluster;
+using Capstan.Core.Placement;
 using Capstan.Core.Pods;
 using Capstan.Core.Resources;
-using Capstan.Extender.Ledger;
 using Capstan.Extender.Wire;
 using Capstan.Sandbox.Cluster;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -20,7 +20,7 @@ namespace Capstan.Testing;
 /// resourceVersion counter, serves paged lists and watches (newline-delimited events over a chunked response kept
 /// open, replayed from any version still in its history), and records every request.
 /// </summary>
-public sealed class FakeApiServer : IAsyncDisposable
+public sealed partial class FakeApiServer : IAsyncDisposable
 {
     private const string NodesPath = "/api/v1/nodes";
     private const string PodsPath = "/api/v1/pods";
@@ -396,9 +396,11 @@ public sealed class FakeApiServer : IAsyncDisposable
             using var reader = new StreamReader(context.Request.Body, leaveOpen: true);
             var body = await reader.ReadToEndAsync(context.RequestAborted);
             context.Request.Body.Position = 0;
-            _requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? "", body, context.Request.QueryString.Value ?? ""));
-            await next(context);
+            _requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? "", body, context.Request.QueryString.Value ?? "", context.Request.ContentType));
+            await ServeWithFaultsAsync(context, next);
         });
+
+        MapWrites(app);
 
         app.MapGet(NodesPath, context => ListOrWatchAsync(context, Kind.Node));
         app.MapGet(PodsPath, context => ListOrWatchAsync(context, Kind.Pod));
@@ -493,35 +495,6 @@ public sealed class FakeApiServer : IAsyncDisposable
                 return Results.Text(node.ToJsonString(), "application/json", statusCode: StatusCodes.Status201Created);
             }
         });
-
-        app.MapMethods("/api/v1/nodes/{name}", ["PATCH"], async (string name, HttpRequest request) =>
-        {
-            var patch = await JsonNode.ParseAsync(request.Body) as JsonObject;
-            lock (_gate)
-            {
-                if (!_objects[Kind.Node].TryGetValue(name, out var node))
-                {
-                    return StatusResult(HttpStatusCode.NotFound, "NotFound", $"nodes \"{name}\" not found");
-                }
-
-                if (patch?["spec"]?["unschedulable"] is { } unschedulable)
-                {
-                    var patched = (JsonObject)node.DeepClone();
-                    var spec = patched["spec"] as JsonObject ?? new JsonObject();
-                    spec["unschedulable"] = unschedulable.DeepClone();
-                    patched["spec"] = spec;
-                    StoreLocked(Kind.Node, name, patched, "MODIFIED");
-                    node = patched;
-                }
-
-                return Results.Text(node.ToJsonString(), "application/json");
-            }
-        });
-
-        app.MapDelete("/api/v1/nodes/{name}", (string name) =>
-            DeleteNode(name)
-                ? StatusResult(HttpStatusCode.OK, null, null)
-                : StatusResult(HttpStatusCode.NotFound, "NotFound", $"nodes \"{name}\" not found"));
     }
 
     private async Task ListOrWatchAsync(HttpContext context, Kind kind)

@@ -41,6 +41,9 @@ public sealed record NodeView
 
     public string? ProviderId { get; init; }
 
+    /// <summary><c>metadata.finalizers</c>: what must happen before the API server removes the Node (see <see cref="Cluster.Finalizers"/>).</summary>
+    public IReadOnlyList<string> Finalizers { get; init; } = [];
+
     /// <summary>Hourly price of the instance behind the node, when known.</summary>
     public double? PricePerHour { get; init; }
 

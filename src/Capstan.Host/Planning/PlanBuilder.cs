@@ -6,7 +6,7 @@ using Capstan.Kubernetes.Manifests;
 
 namespace Capstan.Host.Planning;
 
-/// <summary>Turns manifests and a catalog into a packing snapshot (the offline planner's composition).</summary>
+/// <summary>Turns manifests and a catalog into a packing snapshot (the offline planner's composition) through <see cref="SnapshotBuilder"/>.</summary>
 public static class PlanBuilder
 {
     public static Snapshot Snapshot(ManifestSet manifests, InstanceCatalog catalog, DateTimeOffset now)
@@ -26,15 +26,13 @@ public static class PlanBuilder
             return types;
         }
 
-        return new Snapshot
+        return SnapshotBuilder.Build(new ManifestClusterState(manifests), new SnapshotInputs
         {
             Now = now,
-            PendingPods = manifests.Pods,
-            Nodes = manifests.Nodes,
+            InstanceTypesFor = p => TypesFor(p.Kubelet),
+            DefaultInstanceTypes = TypesFor(KubeletSettings.Default),
             DaemonSets = manifests.DaemonSets,
             NamespaceLabels = manifests.NamespaceLabels,
-            Provisioners = [.. manifests.Provisioners.Select(p => new ProvisionerState(p) { InstanceTypes = TypesFor(p.Kubelet) })],
-            InstanceTypes = TypesFor(KubeletSettings.Default),
-        };
+        });
     }
 }

@@ -3,6 +3,8 @@ using Capstan.Core.Cluster;
 using Capstan.Core.Pods;
 using Capstan.Core.Ports;
 using Capstan.Core.Provisioning;
+using Capstan.Core.Resources;
+using Capstan.Core.Scheduling;
 
 namespace Capstan.Sandbox.Cluster;
 
@@ -29,6 +31,8 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
     private readonly Dictionary<string, DisruptionBudget> _budgets = new(StringComparer.Ordinal);
     private readonly ClusterChangeFeed _feed = new();
     private readonly HashSet<string> _evictionBlocked = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ResourceList> _provisionerStatus = new(StringComparer.Ordinal);
+    private readonly List<ClusterEvent> _events = [];
 
     public bool IsSynced => true;
 
@@ -190,6 +194,27 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
         }
     }
 
+    /// <summary>The Events recorded, oldest first.</summary>
+    public IReadOnlyList<ClusterEvent> Events
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _events];
+            }
+        }
+    }
+
+    /// <summary>The provisioner's <c>status.resources</c> as last written, or null.</summary>
+    public ResourceList? ProvisionerStatus(string name)
+    {
+        lock (_gate)
+        {
+            return _provisionerStatus.GetValueOrDefault(name);
+        }
+    }
+
     public IReadOnlyList<NodeView> Nodes()
     {
         lock (_gate)
@@ -329,29 +354,155 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
         }
     }
 
+    /// <summary>Deletes the node and its pods; with finalizers it is only marked for deletion until they are removed.</summary>
     public Task DeleteNodeAsync(string nodeName, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            foreach (var (key, pod) in _pods.ToList())
+            if (_nodes.TryGetValue(nodeName, out var node) && node.Finalizers.Count > 0)
             {
-                if (pod.NodeName == nodeName)
-                {
-                    _pods.Remove(key);
-                    _feed.Publish(ClusterChange.ForPod(pod, null));
-                }
+                _nodes[nodeName] = node with { MarkedForDeletion = true };
+                Refresh(nodeName);
             }
-
-            _nodes.Remove(nodeName);
-            if (_slots.Remove(nodeName, out var slot))
+            else
             {
-                var previous = slot.View;
-                slot.Clear();
-                _feed.Publish(ClusterChange.ForNode(previous, null));
+                RemoveNodeLocked(nodeName);
             }
         }
 
         return Task.CompletedTask;
+    }
+
+    public Task<bool> UncordonAsync(string nodeName, CancellationToken cancellationToken) =>
+        Task.FromResult(ChangeNode(nodeName, node => node with { Unschedulable = false }));
+
+    public Task DeletePodAsync(string podNamespace, string podName, CancellationToken cancellationToken)
+    {
+        RemovePod(podNamespace, podName);
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> AddNodeFinalizerAsync(string nodeName, string finalizer, CancellationToken cancellationToken) =>
+        Task.FromResult(ChangeNode(nodeName, node => node.Finalizers.Contains(finalizer, StringComparer.Ordinal)
+            ? node
+            : node.MarkedForDeletion
+                ? throw new InvalidOperationException($"node {nodeName} is being deleted: no new finalizers can be added")
+                : node with { Finalizers = [.. node.Finalizers, finalizer] }));
+
+    public Task<bool> RemoveNodeFinalizerAsync(string nodeName, string finalizer, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_nodes.TryGetValue(nodeName, out var node))
+            {
+                var left = node.Finalizers.Where(f => f != finalizer).ToList();
+                if (left.Count == 0 && node.MarkedForDeletion)
+                {
+                    RemoveNodeLocked(nodeName);
+                }
+                else
+                {
+                    _nodes[nodeName] = node with { Finalizers = left };
+                    Refresh(nodeName);
+                }
+            }
+        }
+
+        return Task.FromResult(true);
+    }
+
+    public Task<bool> SetNodeLabelsAsync(string nodeName, IReadOnlyDictionary<string, string?> labels, CancellationToken cancellationToken) =>
+        Task.FromResult(ChangeNode(nodeName, node => node with { Labels = Merged(node.Labels, labels) }));
+
+    public Task<bool> SetNodeAnnotationsAsync(string nodeName, IReadOnlyDictionary<string, string?> annotations, CancellationToken cancellationToken) =>
+        Task.FromResult(ChangeNode(nodeName, node => node with { Annotations = Merged(node.Annotations, annotations) }));
+
+    public Task<bool> AddNodeTaintAsync(string nodeName, Taint taint, CancellationToken cancellationToken) =>
+        Task.FromResult(ChangeNode(nodeName, node => node with
+        {
+            Taints = [.. node.Taints.Where(t => t.Key != taint.Key || t.Effect != taint.Effect), taint],
+        }));
+
+    public Task<bool> RemoveNodeTaintAsync(string nodeName, string key, TaintEffect effect, CancellationToken cancellationToken) =>
+        Task.FromResult(ChangeNode(nodeName, node => node with { Taints = [.. node.Taints.Where(t => t.Key != key || t.Effect != effect)] }));
+
+    public Task<bool> PatchProvisionerStatusAsync(string provisionerName, ResourceList resources, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        lock (_gate)
+        {
+            if (!_provisioners.ContainsKey(provisionerName))
+            {
+                return Task.FromResult(false);
+            }
+
+            _provisionerStatus[provisionerName] = resources;
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task RecordEventAsync(ClusterEvent clusterEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clusterEvent);
+        lock (_gate)
+        {
+            _events.Add(clusterEvent);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private bool ChangeNode(string nodeName, Func<NodeView, NodeView> change)
+    {
+        lock (_gate)
+        {
+            if (!_nodes.TryGetValue(nodeName, out var node))
+            {
+                return false;
+            }
+
+            _nodes[nodeName] = change(node);
+            Refresh(nodeName);
+            return true;
+        }
+    }
+
+    private void RemoveNodeLocked(string nodeName)
+    {
+        foreach (var (key, pod) in _pods.ToList())
+        {
+            if (pod.NodeName == nodeName)
+            {
+                _pods.Remove(key);
+                _feed.Publish(ClusterChange.ForPod(pod, null));
+            }
+        }
+
+        _nodes.Remove(nodeName);
+        if (_slots.Remove(nodeName, out var slot))
+        {
+            var previous = slot.View;
+            slot.Clear();
+            _feed.Publish(ClusterChange.ForNode(previous, null));
+        }
+    }
+
+    private static Dictionary<string, string> Merged(IReadOnlyDictionary<string, string> current, IReadOnlyDictionary<string, string?> changes)
+    {
+        var merged = new Dictionary<string, string>(current, StringComparer.Ordinal);
+        foreach (var (key, value) in changes)
+        {
+            if (value is null)
+            {
+                merged.Remove(key);
+            }
+            else
+            {
+                merged[key] = value;
+            }
+        }
+
+        return merged;
     }
 
     /// <summary>Publishes the node's view with its pods now (under the lock); nothing for no node or an unknown one.</summary>

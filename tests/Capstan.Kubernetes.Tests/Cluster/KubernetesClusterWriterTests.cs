@@ -93,15 +93,21 @@ public sealed class KubernetesClusterWriterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task BindAsync_ServerError_Propagates()
+    public async Task BindAsync_ServerErrorEveryTime_GivesUpAfterTheAttempts()
     {
         _server.AddPod("ml-team", "trainer", "uid-1");
         _server.BindingFailure = HttpStatusCode.InternalServerError;
+        var sut = new KubernetesClusterWriter(
+            new k8s.Kubernetes(new KubernetesClientConfiguration { Host = _server.BaseAddress.ToString() }),
+            new KubernetesWriterOptions { MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(1) },
+            TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<KubernetesClusterWriter>.Instance);
 
-        var error = await Assert.ThrowsAsync<HttpOperationException>(
-            () => CreateSut().BindAsync("ml-team", "trainer", "uid-1", "gpu-node-2", CancellationToken.None));
+        var error = await Assert.ThrowsAsync<KubernetesWriteException>(
+            () => sut.BindAsync("ml-team", "trainer", "uid-1", "gpu-node-2", CancellationToken.None));
 
-        Assert.Equal(HttpStatusCode.InternalServerError, error.Response.StatusCode);
+        Assert.Equal(HttpStatusCode.InternalServerError, Assert.IsType<HttpOperationException>(error.InnerException).Response.StatusCode);
+        Assert.Equal(3, _server.Requests.Count(r => r.Path.EndsWith("/binding", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -78,4 +78,30 @@ public sealed class InMemoryClusterTests
         Assert.Null(first.View);
         Assert.Empty(second.View!.Pods);
     }
+
+    [Fact]
+    public async Task WriterCalls_ChangeTheNodeView_AndDeletionWaitsForFinalizers()
+    {
+        var cluster = new InMemoryCluster();
+        cluster.UpsertProvisioner(new Core.Provisioning.Provisioner { Name = "default" });
+        await cluster.CreateNodeAsync(Node("n1") with { Finalizers = [Finalizers.Termination] }, CancellationToken.None);
+
+        Assert.True(await cluster.SetNodeLabelsAsync("n1", new Dictionary<string, string?> { ["karpenter.sh/initialized"] = "true" }, CancellationToken.None));
+        Assert.True(await cluster.AddNodeTaintAsync("n1", new Core.Scheduling.Taint("k", "v", Core.Scheduling.TaintEffect.NoSchedule), CancellationToken.None));
+        Assert.True(await cluster.PatchProvisionerStatusAsync("default", ResourceList.Of("cpu", "4"), CancellationToken.None));
+        Assert.False(await cluster.PatchProvisionerStatusAsync("gone", ResourceList.Of("cpu", "4"), CancellationToken.None));
+        await cluster.RecordEventAsync(new ClusterEvent { Kind = EventObjectKind.Node, Name = "n1", Reason = "Launched", Message = "m" }, CancellationToken.None);
+        await cluster.DeleteNodeAsync("n1", CancellationToken.None);
+
+        var marked = cluster.FindNode("n1")!;
+        Assert.True(marked.MarkedForDeletion);
+        Assert.Equal("true", marked.Labels["karpenter.sh/initialized"]);
+        Assert.Equal("k=v:NoSchedule", Assert.Single(marked.Taints).ToString());
+        Assert.Equal(ResourceList.Of("cpu", "4"), cluster.ProvisionerStatus("default"));
+        Assert.Equal("Launched", Assert.Single(cluster.Events).Reason);
+
+        Assert.True(await cluster.RemoveNodeFinalizerAsync("n1", Finalizers.Termination, CancellationToken.None));
+
+        Assert.Null(cluster.FindNode("n1"));
+    }
 }

@@ -1,4 +1,4 @@
-namespace Capstan.Extender.Ledger;
+namespace Capstan.Core.Placement;
 
 /// <summary>The answer of <see cref="PlacementLedger.TryReserve"/>; <see cref="Resource"/> names what ran out.</summary>
 public readonly record struct Reservation(ReservationOutcome Outcome, string? Resource = null)

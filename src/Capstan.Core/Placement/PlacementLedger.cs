@@ -4,7 +4,7 @@ using Capstan.Core.Cluster;
 using Capstan.Core.Ports;
 using Capstan.Core.Resources;
 
-namespace Capstan.Extender.Ledger;
+namespace Capstan.Core.Placement;
 
 /// <summary>
 /// What Capstan has placed on each node that the cluster cache may not show yet: pods it is binding or
@@ -20,11 +20,11 @@ namespace Capstan.Extender.Ledger;
 /// <para>An entry stops counting once the cache shows the pod on the node, or after
 /// <see cref="EntryTtl"/>; it is removed at the next write on that node.</para>
 /// </remarks>
-public sealed class PlacementLedger
+public sealed class PlacementLedger : IPlacementLedger
 {
     private static readonly LedgerEntry[] s_none = [];
 
-    private readonly ConcurrentDictionary<string, NodeEntries> _nodes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LedgerNode> _nodes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _boundPods = new(StringComparer.Ordinal);
     private readonly ConditionalWeakTable<NodeView, ResourceList> _free = new();
     private readonly TimeProvider _timeProvider;
@@ -40,7 +40,6 @@ public sealed class PlacementLedger
 
     public TimeSpan EntryTtl { get; }
 
-    /// <summary>The entries held for a node (lock-free snapshot).</summary>
     public IReadOnlyList<LedgerEntry> EntriesFor(string nodeName) => Snapshot(nodeName);
 
     /// <summary>Total number of entries, for metrics and tests.</summary>
@@ -158,43 +157,46 @@ public sealed class PlacementLedger
         }
     }
 
-    /// <summary>
-    /// Changes whenever a node's holder of entries is created. A caller that found no holder for a node
-    /// need not look again while this is unchanged (read it before looking).
-    /// </summary>
-    internal int HolderVersion => Volatile.Read(ref _holders);
+    public int NodeVersion => Volatile.Read(ref _holders);
 
-    /// <summary>The node's holder of entries; created on the first write and never removed, so callers may keep it.</summary>
-    internal NodeEntries? Find(string nodeName) => _nodes.TryGetValue(nodeName, out var entries) ? entries : null;
+    public LedgerNode? FindNode(string nodeName) => _nodes.TryGetValue(nodeName, out var entries) ? entries : null;
 
-    /// <summary><see cref="FirstShortfall(NodeView, PodDemand)"/> from precomputed facts and the node's entries.</summary>
-    internal string? FirstShortfall(NodeFacts facts, PodDemand demand, LedgerEntry[] entries)
+    public IReadOnlyList<LedgerEntry> Unseen(NodeView node)
     {
-        var names = demand.Names;
-        var slots = demand.Slots;
-        var milli = demand.Milli;
-        for (var i = 0; i < names.Length; i++)
+        ArgumentNullException.ThrowIfNull(node);
+        var entries = Snapshot(node.Name);
+        if (entries.Length == 0)
         {
-            var remaining = facts.FreeMilli(slots[i], names[i]);
-            if (entries.Length > 0)
-            {
-                remaining -= Outstanding(entries, facts.View, names[i]);
-            }
+            return s_none;
+        }
 
-            if (remaining < milli[i])
+        var unseen = new List<LedgerEntry>(entries.Length);
+        foreach (var entry in entries)
+        {
+            if (!IsExpired(entry) && !IsVisible(node, entry))
             {
-                return names[i];
+                unseen.Add(entry);
             }
         }
 
-        return null;
+        return unseen;
     }
 
-    /// <summary><see cref="RemainingMilli(NodeView, string)"/> from precomputed facts and the node's entries.</summary>
-    internal long RemainingMilli(NodeFacts facts, DemandSlot slot, string resource, LedgerEntry[] entries)
+    public long Outstanding(LedgerEntry[] entries, NodeView node, string resource)
     {
-        var free = facts.FreeMilli(slot, resource);
-        return entries.Length == 0 ? free : free - Outstanding(entries, facts.View, resource);
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(node);
+        long sum = 0;
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var entry = entries[i];
+            if (!IsExpired(entry) && !IsVisible(node, entry))
+            {
+                sum += entry.Requests.Get(resource).MilliValue;
+            }
+        }
+
+        return sum;
     }
 
     private string? FirstShortfall(NodeView node, PodDemand demand, LedgerEntry[] entries)
@@ -219,36 +221,21 @@ public sealed class PlacementLedger
         return null;
     }
 
-    private NodeEntries HolderOf(string nodeName)
+    private LedgerNode HolderOf(string nodeName)
     {
         if (_nodes.TryGetValue(nodeName, out var entries))
         {
             return entries;
         }
 
-        entries = _nodes.GetOrAdd(nodeName, static _ => new NodeEntries());
+        entries = _nodes.GetOrAdd(nodeName, static _ => new LedgerNode());
         Interlocked.Increment(ref _holders);
         return entries;
     }
 
     private LedgerEntry[] Snapshot(string nodeName) => _nodes.TryGetValue(nodeName, out var node) ? node.Entries : s_none;
 
-    private long Outstanding(LedgerEntry[] entries, NodeView node, string resource)
-    {
-        long sum = 0;
-        for (var i = 0; i < entries.Length; i++)
-        {
-            var entry = entries[i];
-            if (!IsExpired(entry) && !IsVisible(node, entry))
-            {
-                sum += entry.Requests.Get(resource).MilliValue;
-            }
-        }
-
-        return sum;
-    }
-
-    private LedgerEntry[] Prune(NodeEntries entries, NodeView? view, string nodeName)
+    private LedgerEntry[] Prune(LedgerNode entries, NodeView? view, string nodeName)
     {
         var current = entries.Entries;
         var keep = 0;
@@ -302,17 +289,4 @@ public sealed class PlacementLedger
     }
 
     private static string PodKey(string podNamespace, string podName) => podNamespace + "/" + podName;
-
-    internal sealed class NodeEntries
-    {
-        private volatile LedgerEntry[] _entries = s_none;
-
-        public Lock Gate { get; } = new();
-
-        public LedgerEntry[] Entries
-        {
-            get => _entries;
-            set => _entries = value;
-        }
-    }
 }

@@ -1,6 +1,6 @@
 using Capstan.Core.Resources;
 
-namespace Capstan.Extender.Ledger;
+namespace Capstan.Core.Placement;
 
 /// <summary>
 /// One placement Capstan made on a node that the cluster cache may not show yet: a bind in progress

@@ -1,6 +1,6 @@
 using Capstan.Core.Resources;
 
-namespace Capstan.Extender.Ledger;
+namespace Capstan.Core.Placement;
 
 /// <summary>
 /// A pod's positive requests as two parallel arrays, computed once per request so that the per-node
@@ -21,8 +21,8 @@ public sealed class PodDemand
 
     public long[] Milli { get; }
 
-    /// <summary>Per entry of <see cref="Names"/>, where <see cref="NodeFacts"/> keeps its free capacity.</summary>
-    internal DemandSlot[] Slots { get; }
+    /// <summary>Per entry of <see cref="Names"/>, which <see cref="DemandSlot"/> it is.</summary>
+    public DemandSlot[] Slots { get; }
 
     public long CpuMilli { get; }
 

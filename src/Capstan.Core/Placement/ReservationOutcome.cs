@@ -1,4 +1,4 @@
-namespace Capstan.Extender.Ledger;
+namespace Capstan.Core.Placement;
 
 public enum ReservationOutcome
 {
