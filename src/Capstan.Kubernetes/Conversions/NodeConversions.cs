@@ -33,6 +33,7 @@ public static class NodeConversions
             MarkedForDeletion = metadata.DeletionTimestamp is not null,
             DisruptionCandidate = annotations.ContainsKey(Labels.DisruptionAnnotation),
             ProviderId = string.IsNullOrEmpty(node.Spec?.ProviderID) ? null : node.Spec.ProviderID,
+            Finalizers = metadata.Finalizers is { Count: > 0 } finalizers ? [.. finalizers] : [],
             PricePerHour = pricing?.Invoke(labels),
             CreatedAt = metadata.CreationTimestamp is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : null,
         };

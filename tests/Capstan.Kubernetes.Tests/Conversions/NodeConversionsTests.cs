@@ -57,6 +57,17 @@ public sealed class NodeConversionsTests
     }
 
     [Fact]
+    public void ToNodeView_Finalizers_AreCarried()
+    {
+        var node = Node();
+        Assert.Empty(NodeConversions.ToNodeView(node).Finalizers);
+
+        node.Metadata.Finalizers = [Capstan.Core.Cluster.Finalizers.Termination];
+
+        Assert.Equal([Capstan.Core.Cluster.Finalizers.Termination], NodeConversions.ToNodeView(node).Finalizers);
+    }
+
+    [Fact]
     public void ToNodeView_ProvisionedNodeNotReady_IsInFlight()
     {
         Assert.True(NodeConversions.ToNodeView(Node(ready: false)).InFlight);
