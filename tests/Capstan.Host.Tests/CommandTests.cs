@@ -1,9 +1,9 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;
+using Capstan.Core.Provisioning;
 using Capstan.Host.Commands;
 using Capstan.Sandbox.Cluster;
-using Capstan.Core.Provisioning;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Capstan.Host.Tests;

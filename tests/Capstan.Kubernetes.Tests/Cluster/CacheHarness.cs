@@ -1,5 +1,5 @@
-using Capstan.Core.Cluster;
 using Capstan.Core.Cloud;
+using Capstan.Core.Cluster;
 using Capstan.Kubernetes.Cluster;
 using Capstan.Testing;
 using k8s;
