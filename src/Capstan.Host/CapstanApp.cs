@@ -43,6 +43,10 @@ public static class CapstanApp
         builder.Services.AddHostedService<MeterAdapterStarter>();
         builder.WebHost.ConfigureKestrel(ConfigureKestrel);
 
+        // A start that fails (bad configuration, a port in use) is reported by the commands in words, with the key to
+        // fix; the host's own "Hosting failed to start" line would add a .NET stack trace. Its critical lines stay.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+
         var sandbox = builder.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>()?.IsSandbox == true;
         if (sandbox)
         {
