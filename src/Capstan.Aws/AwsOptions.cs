@@ -30,7 +30,7 @@ public sealed class AwsOptions
     /// <summary>The SQS queue (name or URL) of interruption events; empty turns interruption handling off.</summary>
     public string? InterruptionQueue { get; set; }
 
-    /// <summary>Share of memory the hypervisor keeps (KARPENTER-COMPAT 3.8, 0.075).</summary>
+    /// <summary>Share of memory the hypervisor keeps (Karpenter's allocatable formula on AWS, 0.075).</summary>
     public double VmMemoryOverheadPercent { get; set; } = 0.075;
 
     /// <summary>How long one AWS call may take before it is abandoned and retried.</summary>

@@ -23,7 +23,7 @@ using Prometheus;
 namespace Capstan.Host;
 
 /// <summary>
-/// Builds the one HTTPS host (STYLE.md 3.3): Kestrel with the serving certificate from <see cref="TlsOptions"/>
+/// Builds the one HTTPS host: Kestrel with the serving certificate from <see cref="TlsOptions"/>
 /// (TLS 1.2+, reloaded on change, optional client CA), the webhook and extender routes, health, readiness and metrics. Tests call
 /// <see cref="Build"/> with a <c>configure</c> hook to bind port 0, use a test CA, or pre-register fakes.
 /// </summary>

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Capstan.Extender.Tests;
 
 /// <summary>
-/// The examples of PROTOCOLS.md section 2 (copied into Golden/): requests parse, and what we write has
+/// The examples of kube-scheduler's extender protocol (kept in Golden/): requests parse, and what we write has
 /// exactly the keys, nesting and value kinds of the examples.
 /// </summary>
 public sealed class GoldenWireTests

@@ -5,7 +5,7 @@ using Capstan.Core.Scheduling;
 namespace Capstan.Testing;
 
 /// <summary>
-/// Karpenter's scheduling-benchmark pod mix (KARPENTER-COMPAT.md 5): one fifth each of generic pods,
+/// Karpenter's scheduling-benchmark pod mix: one fifth each of generic pods,
 /// zonal spread, hostname spread, zonal self-affinity and hostname anti-affinity (app=nginx), with cpu
 /// from {100m, 250m, 500m, 1, 1.5} and memory from {100Mi, 256Mi, 512Mi, 1Gi, 2Gi, 4Gi}, seeded.
 /// </summary>

@@ -2,7 +2,7 @@ using Capstan.Webhook.Tests.Support;
 
 namespace Capstan.Webhook.Tests;
 
-/// <summary>Every AWSNodeTemplate rule of KARPENTER-COMPAT.md 1.6: a failing and a passing case each.</summary>
+/// <summary>Every AWSNodeTemplate rule of Karpenter v0.26.1's AWS provider validation: a failing and a passing case each.</summary>
 public sealed class ValidateAwsNodeTemplateTests(WebhookServer server) : IClassFixture<WebhookServer>
 {
     private const string Base = """

@@ -3,7 +3,7 @@ using Capstan.Webhook.Tests.Support;
 
 namespace Capstan.Webhook.Tests;
 
-/// <summary>Every rule of KARPENTER-COMPAT.md 1.5 (and the inline provider of 1.6): a failing and a passing case each.</summary>
+/// <summary>Every rule of Karpenter v0.26.1's Provisioner validation (and its inline AWS provider): a failing and a passing case each.</summary>
 public sealed class ValidateProvisionerTests(WebhookServer server) : IClassFixture<WebhookServer>
 {
     private const string Base = """{"apiVersion":"karpenter.sh/v1alpha5","kind":"Provisioner","metadata":{"name":"default"},"spec":{"providerRef":{"name":"default"}}}""";

@@ -7,7 +7,7 @@ public sealed record ExtenderError([property: JsonPropertyName("Error")] string 
 {
     /// <summary>
     /// The scheduler passes filter and bind errors to Go's <c>fmt.Errorf</c> as a format string, so a
-    /// <c>%</c> would be mangled (PROTOCOLS.md 5.1.6); it is spelled out instead.
+    /// <c>%</c> would be mangled (kube-scheduler's extender protocol); it is spelled out instead.
     /// </summary>
     public static string Sanitize(string message) =>
         message.Contains('%', StringComparison.Ordinal) ? message.Replace("%", " percent", StringComparison.Ordinal) : message;

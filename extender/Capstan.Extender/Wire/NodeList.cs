@@ -6,7 +6,7 @@ namespace Capstan.Extender.Wire;
 /// <summary>
 /// A <c>v1.NodeList</c> as the scheduler sends it with <c>nodeCacheCapable: false</c>:
 /// <c>{"metadata":{},"items":[...]}</c>. Items stay raw JSON so that the filter answer returns the very
-/// node objects it received, unmodified (PROTOCOLS.md 1.4), including fields this client does not model.
+/// node objects it received, unmodified (kube-scheduler's extender protocol), including fields this client does not model.
 /// </summary>
 public sealed record NodeList
 {

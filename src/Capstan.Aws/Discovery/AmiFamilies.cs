@@ -68,7 +68,7 @@ public static class AmiFamilies
     };
 
     /// <summary>
-    /// The volumes a node gets when the template names none (KARPENTER-COMPAT 1.4): 20Gi gp3 encrypted on the
+    /// The volumes a node gets when the template names none (Karpenter v0.26.1's defaults): 20Gi gp3 encrypted on the
     /// family's root device; Bottlerocket adds a 4Gi OS volume before its 20Gi data volume; Custom lets the AMI decide.
     /// </summary>
     public static IReadOnlyList<Core.Cloud.BlockDeviceMapping> DefaultBlockDevices(string family) => Normalize(family) switch

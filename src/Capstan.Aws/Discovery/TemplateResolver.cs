@@ -12,7 +12,7 @@ namespace Capstan.Aws.Discovery;
 /// Resolves a node template against AWS: its subnets and security groups (EC2 filters built from the selectors,
 /// every page read), one AMI per architecture (the EKS-optimised SSM parameters of the cluster's Kubernetes version,
 /// or the newest image the <c>amiSelector</c> finds) and the instance profile. Results are cached with
-/// KARPENTER-COMPAT 3.6's TTLs: subnets, security groups and images 1 minute, SSM parameters 24 hours.
+/// Karpenter's cache TTLs: subnets, security groups and images 1 minute, SSM parameters 24 hours.
 /// </summary>
 public sealed class TemplateResolver
 {

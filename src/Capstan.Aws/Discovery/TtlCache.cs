@@ -4,7 +4,7 @@ namespace Capstan.Aws.Discovery;
 
 /// <summary>
 /// A small cache of AWS look-ups, each entry kept for the cache's time to live on the injected clock
-/// (KARPENTER-COMPAT 3.6: 1 minute for most look-ups, 24 hours for SSM parameters, 5 minutes for instance types).
+/// (Karpenter's cache TTLs: 1 minute for most look-ups, 24 hours for SSM parameters, 5 minutes for instance types).
 /// Concurrent callers of one missing key share one load.
 /// </summary>
 public sealed class TtlCache<TValue>(TimeSpan ttl, TimeProvider time)

@@ -1,6 +1,6 @@
 namespace Capstan.Aws.Instances;
 
-/// <summary>The tags Capstan puts on what it launches (KARPENTER-COMPAT 1.4), and reads back to recognise it.</summary>
+/// <summary>The tags Capstan puts on what it launches (Karpenter v0.26.1's defaults), and reads back to recognise it.</summary>
 public static class InstanceTags
 {
     public const string ProvisionerName = "karpenter.sh/provisioner-name";

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Capstan.Aws.Interruption;
 
 /// <summary>
-/// The interruption queue (KARPENTER-COMPAT 4.5): long polls the SQS queue EventBridge feeds (WaitTimeSeconds 20, up
+/// The interruption queue (Karpenter's interruption handling): long polls the SQS queue EventBridge feeds (WaitTimeSeconds 20, up
 /// to 10 messages, VisibilityTimeout 20) and turns the events into <see cref="InterruptionEvent"/>s: spot interruption
 /// warnings, rebalance recommendations, EC2 state changes to stopping/stopped and shutting-down/terminated, and AWS
 /// Health scheduled changes for EC2. Every other message (unreadable, unknown, or not an interruption) is logged and

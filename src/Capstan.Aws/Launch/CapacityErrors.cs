@@ -1,6 +1,6 @@
 namespace Capstan.Aws.Launch;
 
-/// <summary>The CreateFleet error codes that mean "this offering cannot be had now" (KARPENTER-COMPAT 3.6).</summary>
+/// <summary>The CreateFleet error codes that mean "this offering cannot be had now" (Karpenter's unavailable-offerings cache).</summary>
 public static class CapacityErrors
 {
     private static readonly HashSet<string> s_unfulfillable = new(StringComparer.Ordinal)

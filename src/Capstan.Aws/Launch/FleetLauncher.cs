@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace Capstan.Aws.Launch;
 
 /// <summary>
-/// Launches one node claim with one instant CreateFleet call (KARPENTER-COMPAT 3.5): overrides from the claim's
+/// Launches one node claim with one instant CreateFleet call (as Karpenter's AWS provider launches): overrides from the claim's
 /// ranked options, grouped by launch template; a ClientToken derived from the claim so a retry or a restart never
 /// launches twice; capacity errors mark their offerings unavailable; the private DNS name is read back with
 /// DescribeInstances.

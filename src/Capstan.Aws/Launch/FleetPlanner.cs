@@ -7,7 +7,7 @@ using Capstan.Core.Scheduling;
 namespace Capstan.Aws.Launch;
 
 /// <summary>
-/// Turns a claim's ranked options into CreateFleet overrides (KARPENTER-COMPAT 3.4, 3.5): the capacity type (spot
+/// Turns a claim's ranked options into CreateFleet overrides (as Karpenter's AWS provider launches): the capacity type (spot
 /// when the claim allows it and some option has a spot offering available in an allowed zone, else on-demand), one
 /// subnet per allowed zone (the one with the most free addresses), only offerings available now, no spot offering
 /// dearer than the cheapest on-demand one, at most <see cref="MaxOverrides"/>.

@@ -30,7 +30,7 @@ public sealed record LaunchTemplatePlan
     /// <summary>Tags of the instances and volumes launched from the template, and of the template itself.</summary>
     public required IReadOnlyDictionary<string, string> Tags { get; init; }
 
-    /// <summary>The defaults of KARPENTER-COMPAT 1.4 for members the template leaves unset: IMDSv2 required, hop limit 2.</summary>
+    /// <summary>Karpenter v0.26.1's launch defaults for members the template leaves unset: IMDSv2 required, hop limit 2.</summary>
     public static MetadataOptions ResolveMetadata(MetadataOptions? options) => new()
     {
         HttpEndpoint = options?.HttpEndpoint ?? "enabled",

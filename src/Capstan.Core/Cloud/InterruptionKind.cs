@@ -1,6 +1,6 @@
 namespace Capstan.Core.Cloud;
 
-/// <summary>What an interruption message announces (the EventBridge events of KARPENTER-COMPAT 4.5).</summary>
+/// <summary>What an interruption message announces (the EventBridge events of Karpenter's interruption handling).</summary>
 public enum InterruptionKind
 {
     /// <summary>The two-minute spot interruption warning.</summary>

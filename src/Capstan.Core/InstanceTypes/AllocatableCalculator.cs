@@ -5,7 +5,7 @@ using Capstan.Core.Resources;
 namespace Capstan.Core.InstanceTypes;
 
 /// <summary>
-/// Node capacity and overhead on AWS by Karpenter's formula (KARPENTER-COMPAT.md 3.8): VM memory
+/// Node capacity and overhead on AWS by Karpenter's formula: VM memory
 /// overhead, kube-reserved cpu tiers and <c>11Mi x pods + 255Mi</c>, eviction 100Mi, max pods from
 /// the ENI limits. Pure arithmetic, so the sandbox, the planner and the cloud adapters agree.
 /// </summary>

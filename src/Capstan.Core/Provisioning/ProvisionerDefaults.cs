@@ -3,7 +3,7 @@ using Capstan.Core.Scheduling;
 namespace Capstan.Core.Provisioning;
 
 /// <summary>
-/// The v0.26.1 AWS defaults for a Provisioner's requirements (KARPENTER-COMPAT.md 1.4): os linux,
+/// The v0.26.1 AWS defaults for a Provisioner's requirements: os linux,
 /// arch amd64, capacity-type on-demand, and c/m/r of generation above 2 when nothing names an
 /// instance type, family, category or generation. Only <c>requirements</c> is looked at, not labels.
 /// </summary>

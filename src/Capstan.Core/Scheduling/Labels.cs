@@ -3,7 +3,7 @@ using System.Collections.Frozen;
 namespace Capstan.Core.Scheduling;
 
 /// <summary>
-/// Label keys and the v1alpha5 label rules (KARPENTER-COMPAT.md 1.7): well-known keys, restricted
+/// Label keys and the v1alpha5 label rules: well-known keys, restricted
 /// domains, and the normalisation of the legacy beta keys.
 /// </summary>
 public static class Labels

@@ -10,7 +10,7 @@ namespace Capstan.Kubernetes.Conversions;
 
 /// <summary>
 /// <c>karpenter.k8s.aws/v1alpha1</c> AWSNodeTemplate objects, and the v0.5-era inline <c>spec.provider</c> of a
-/// Provisioner, into the Core <see cref="NodeTemplate"/>, field for field (KARPENTER-COMPAT 1.3). Selectors stay
+/// Provisioner, into the Core <see cref="NodeTemplate"/>, field for field (Karpenter v0.26.1's AWSNodeTemplate API). Selectors stay
 /// unresolved; the cloud adapter turns them into ids.
 /// </summary>
 public static class NodeTemplateConversions

@@ -4,7 +4,7 @@ using k8s.Models;
 
 namespace Capstan.Kubernetes.Crds;
 
-/// <summary><c>karpenter.k8s.aws/v1alpha1</c> <c>AWSNodeTemplate</c> (KARPENTER-COMPAT.md 1.3).</summary>
+/// <summary><c>karpenter.k8s.aws/v1alpha1</c> <c>AWSNodeTemplate</c> (Karpenter v0.26.1's AWSNodeTemplate API).</summary>
 [KubernetesEntity(Group = Group, Kind = KindName, ApiVersion = Version, PluralName = Plural)]
 public sealed class V1Alpha1AwsNodeTemplate : IKubernetesObject<V1ObjectMeta>, ISpec<AwsNodeTemplateSpec>
 {

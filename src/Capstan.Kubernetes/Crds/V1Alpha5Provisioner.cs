@@ -4,7 +4,7 @@ using k8s.Models;
 
 namespace Capstan.Kubernetes.Crds;
 
-/// <summary><c>karpenter.sh/v1alpha5</c> <c>Provisioner</c>, field for field (KARPENTER-COMPAT.md 1.1).</summary>
+/// <summary><c>karpenter.sh/v1alpha5</c> <c>Provisioner</c>, field for field (Karpenter v0.26.1's v1alpha5 API).</summary>
 [KubernetesEntity(Group = Group, Kind = KindName, ApiVersion = Version, PluralName = Plural)]
 public sealed class V1Alpha5Provisioner : IKubernetesObject<V1ObjectMeta>, ISpec<ProvisionerSpec>
 {

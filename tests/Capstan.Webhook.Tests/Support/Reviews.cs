@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Capstan.Webhook.Tests.Support;
 
-/// <summary>AdmissionReview request bodies in the shape of PROTOCOLS.md 4.4.</summary>
+/// <summary>AdmissionReview request bodies in the shape of admission.k8s.io/v1.</summary>
 public static class Reviews
 {
     public static string Request(JsonNode? obj, string operation = "CREATE", string uid = "2b752327-a529-4ffd-b2e2-478455e80a0d",

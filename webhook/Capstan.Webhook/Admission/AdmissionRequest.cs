@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 
 namespace Capstan.Webhook.Admission;
 
-/// <summary>The <c>request</c> of an AdmissionReview (PROTOCOLS.md 4.2); keys Capstan does not use are ignored.</summary>
+/// <summary>The <c>request</c> of an AdmissionReview (admission.k8s.io/v1); keys Capstan does not use are ignored.</summary>
 public sealed record AdmissionRequest
 {
     public const string Create = "CREATE";
@@ -35,7 +35,7 @@ public sealed record AdmissionRequest
 
     /// <summary>The new object (null for DELETE), exactly as sent: patches apply to this.</summary>
     [JsonPropertyName("object")]
-    [SuppressMessage("Naming", "CA1720", Justification = "The wire name is \"object\" (PROTOCOLS.md 4.2).")]
+    [SuppressMessage("Naming", "CA1720", Justification = "The wire name is \"object\" (admission.k8s.io/v1).")]
     public JsonElement? Object { get; init; }
 
     [JsonPropertyName("oldObject")]

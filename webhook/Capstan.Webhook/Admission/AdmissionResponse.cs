@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Capstan.Webhook.Admission;
 
-/// <summary>The <c>response</c> of an AdmissionReview (PROTOCOLS.md 4.3). Keys are case-sensitive on the API server side.</summary>
+/// <summary>The <c>response</c> of an AdmissionReview (admission.k8s.io/v1). Keys are case-sensitive on the API server side.</summary>
 public sealed record AdmissionResponse
 {
     public const string JsonPatchType = "JSONPatch";

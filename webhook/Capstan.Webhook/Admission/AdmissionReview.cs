@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Capstan.Webhook.Admission;
 
 /// <summary>
-/// <c>admission.k8s.io/v1</c> AdmissionReview (PROTOCOLS.md 4.2/4.3). The API server sends <see cref="Request"/>;
+/// <c>admission.k8s.io/v1</c> AdmissionReview. The API server sends <see cref="Request"/>;
 /// the webhook answers with <see cref="Response"/> and the same apiVersion and kind.
 /// </summary>
 public sealed record AdmissionReview

@@ -8,7 +8,7 @@ using Capstan.Webhook.Admission;
 namespace Capstan.Webhook.Defaulting;
 
 /// <summary>
-/// The v0.26.1 Provisioner defaults (KARPENTER-COMPAT.md 1.4) as JSON Patch operations against the object
+/// The v0.26.1 Provisioner defaults as JSON Patch operations against the object
 /// exactly as the API server sent it. Only <c>spec.requirements</c> is looked at; labels do not count.
 /// Applying the patch and defaulting again yields no operations (idempotent, safe with reinvocation).
 /// </summary>

@@ -3,7 +3,7 @@ using FluentValidation;
 
 namespace Capstan.Webhook.Validation;
 
-/// <summary>A whole <c>karpenter.k8s.aws/v1alpha1</c> AWSNodeTemplate: metadata, then the AWS rules (KARPENTER-COMPAT.md 1.6).</summary>
+/// <summary>A whole <c>karpenter.k8s.aws/v1alpha1</c> AWSNodeTemplate: metadata, then the AWS rules (Karpenter v0.26.1's AWS provider validation).</summary>
 public sealed class AwsNodeTemplateValidator : AbstractValidator<V1Alpha1AwsNodeTemplate>
 {
     public AwsNodeTemplateValidator()

@@ -6,7 +6,7 @@ using FluentValidation;
 namespace Capstan.Webhook.Validation;
 
 /// <summary>
-/// The AWS provider rules (KARPENTER-COMPAT.md 1.6, with the v0.31 additions) shared by AWSNodeTemplate's spec and the
+/// The AWS provider rules (Karpenter v0.26.1's AWS provider validation, with the v0.31 additions) shared by AWSNodeTemplate's spec and the
 /// inline <c>spec.provider</c>. The inline form keeps the v0.5 behaviour of discovering subnets and security groups
 /// by the cluster tag when no selector is given, so <see cref="Inline"/> does not require the selectors.
 /// </summary>

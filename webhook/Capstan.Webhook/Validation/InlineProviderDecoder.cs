@@ -5,7 +5,7 @@ using k8s;
 namespace Capstan.Webhook.Validation;
 
 /// <summary>
-/// Strict decoding of the v0.5-era inline <c>spec.provider</c> (KARPENTER-COMPAT.md 1.5, AWS add-on): every unknown
+/// Strict decoding of the v0.5-era inline <c>spec.provider</c> (Karpenter v0.26.1's Provisioner validation, AWS add-on): every unknown
 /// field and every value of the wrong JSON type is reported, as Karpenter's strict codec rejects them, instead of
 /// being silently dropped.
 /// </summary>

@@ -7,7 +7,7 @@ using k8s.Models;
 namespace Capstan.Webhook.Validation;
 
 /// <summary>
-/// <c>spec.kubeletConfiguration</c> (KARPENTER-COMPAT.md 1.5 rules 9 and 10): eviction signals and thresholds,
+/// <c>spec.kubeletConfiguration</c> (Karpenter v0.26.1's Provisioner validation): eviction signals and thresholds,
 /// reserved resources, image GC thresholds, soft eviction grace periods, and the schema ranges.
 /// </summary>
 public sealed class KubeletConfigurationValidator : AbstractValidator<KubeletConfiguration>

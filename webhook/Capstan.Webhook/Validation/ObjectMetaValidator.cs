@@ -4,7 +4,7 @@ using k8s.Models;
 namespace Capstan.Webhook.Validation;
 
 /// <summary>
-/// knative's <c>ValidateObjectMetadata</c>, which v1alpha5 runs first (KARPENTER-COMPAT.md 1.5 rule 1): a name or a
+/// knative's <c>ValidateObjectMetadata</c>, which v1alpha5 runs first (Karpenter v0.26.1's Provisioner validation): a name or a
 /// generateName, the name a DNS-1035 label and generateName a DNS-1035 prefix.
 /// </summary>
 public sealed class ObjectMetaValidator : AbstractValidator<V1ObjectMeta>

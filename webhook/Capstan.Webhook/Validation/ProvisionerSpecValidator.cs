@@ -7,7 +7,7 @@ using k8s.Models;
 namespace Capstan.Webhook.Validation;
 
 /// <summary>
-/// <c>spec</c> of a v1alpha5 Provisioner: every rule of KARPENTER-COMPAT.md 1.5 (rules 2 to 10) plus, when the
+/// <c>spec</c> of a v1alpha5 Provisioner: every rule of Karpenter v0.26.1's Provisioner validation plus, when the
 /// v0.5-era inline <c>provider</c> is used, strict decoding and the AWS rules of 1.6.
 /// </summary>
 public sealed class ProvisionerSpecValidator : AbstractValidator<ProvisionerSpec>

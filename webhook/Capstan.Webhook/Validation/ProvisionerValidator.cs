@@ -3,7 +3,7 @@ using FluentValidation;
 
 namespace Capstan.Webhook.Validation;
 
-/// <summary>A whole <c>karpenter.sh/v1alpha5</c> Provisioner: metadata, then spec (KARPENTER-COMPAT.md 1.5, 1.6, 1.7).</summary>
+/// <summary>A whole <c>karpenter.sh/v1alpha5</c> Provisioner: metadata, then spec (Karpenter v0.26.1's Provisioner, AWS provider and label rules).</summary>
 public sealed class ProvisionerValidator : AbstractValidator<V1Alpha5Provisioner>
 {
     public ProvisionerValidator()

@@ -6,7 +6,7 @@ using k8s.Models;
 namespace Capstan.Webhook.Validation;
 
 /// <summary>
-/// One <c>spec.requirements</c> entry (KARPENTER-COMPAT.md 1.5 rule 8): not the provisioner-name key; then, on the
+/// One <c>spec.requirements</c> entry (Karpenter v0.26.1's Provisioner validation): not the provisioner-name key; then, on the
 /// normalised key, a known operator, not a restricted key, a qualified name, valid values, In with at least one
 /// value, Gt/Lt with exactly one non-negative integer.
 /// </summary>
