@@ -27,8 +27,15 @@ public sealed record NodeView
     /// <summary>Pods bound (or planned) onto the node, daemonset pods included.</summary>
     public IReadOnlyList<PodRequest> Pods { get; init; } = [];
 
-    /// <summary>Launched but not yet registered and Ready; the scheduler will not place pods here, Capstan binds them.</summary>
+    /// <summary>
+    /// Launched by Capstan and not yet initialized (no <c>karpenter.sh/initialized</c> label: the kubelet has not
+    /// registered it Ready with its startup taints gone). Pods planned here are bound by Capstan, not by kube-scheduler.
+    /// A registered node that later turns NotReady is not in flight.
+    /// </summary>
     public bool InFlight { get; init; }
+
+    /// <summary>The node reports the <c>Ready</c> condition with status <c>True</c>.</summary>
+    public bool Ready { get; init; }
 
     /// <summary><c>spec.unschedulable</c> (cordoned).</summary>
     public bool Unschedulable { get; init; }

@@ -101,7 +101,14 @@ internal sealed partial class PackingRun
     {
         var free = Vector(view.Allocatable.Subtract(view.Requested()));
         var ports = view.Pods.SelectMany(p => p.HostPorts).ToList();
-        var taints = view.Taints.Where(t => !(view.InFlight && s_ephemeralTaints.Contains(t.Key))).ToArray();
+        // A node in flight still carries the taints its registration removes: the not-ready family and its
+        // provisioner's startup taints. Pods bound to it need not tolerate those.
+        var startup = view.InFlight && view.ProvisionerName is { } owner
+            ? _snapshot.Provisioners.FirstOrDefault(p => p.Provisioner.Name == owner)?.Provisioner.StartupTaints ?? []
+            : [];
+        var taints = view.Taints
+            .Where(t => !(view.InFlight && (s_ephemeralTaints.Contains(t.Key) || startup.Any(s => s.Key == t.Key && s.Effect == t.Effect))))
+            .ToArray();
         return new NodeState
         {
             Index = index,

@@ -41,6 +41,9 @@ public sealed record Provisioner
     /// <summary>Name of the AWSNodeTemplate (providerRef), when one is referenced.</summary>
     public string? ProviderRef { get; init; }
 
+    /// <summary>The node template written inline (the v0.5-era <c>spec.provider</c>), when there is one instead of a reference.</summary>
+    public Cloud.NodeTemplate? InlineTemplate { get; init; }
+
     /// <summary>Every requirement a node of this provisioner satisfies: spec.requirements, labels, and its own name.</summary>
     public Requirements NodeRequirements() =>
         Requirements

@@ -1,3 +1,4 @@
+using Capstan.Core.Cloud;
 using Capstan.Core.Provisioning;
 using Capstan.Core.Resources;
 using Capstan.Kubernetes.Crds;
@@ -28,6 +29,7 @@ public static class ProvisionerConversions
             TtlSecondsUntilExpired = spec.TtlSecondsUntilExpired,
             ConsolidationEnabled = spec.Consolidation?.Enabled == true,
             ProviderRef = spec.ProviderRef?.Name,
+            InlineTemplate = Inline(spec.Provider),
             Kubelet = kubelet is null
                 ? KubeletSettings.Default
                 : new KubeletSettings
@@ -39,6 +41,24 @@ public static class ProvisionerConversions
                     EvictionHard = kubelet.EvictionHard ?? new Dictionary<string, string>(),
                 },
         };
+    }
+
+    /// <summary>The inline provider block as a template; one with a value of the wrong type gives none (admission denies it).</summary>
+    private static NodeTemplate? Inline(Dictionary<string, object?>? provider)
+    {
+        if (provider is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return NodeTemplateConversions.FromInlineProvider(provider);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     private static ResourceList ToList(Dictionary<string, ResourceQuantity>? quantities) =>

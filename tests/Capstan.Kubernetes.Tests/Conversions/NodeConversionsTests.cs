@@ -11,14 +11,16 @@ public sealed class NodeConversionsTests
 {
     private static readonly DateTime s_created = new(2024, 5, 1, 12, 0, 0, DateTimeKind.Utc);
 
-    private static V1Node Node(bool ready = true, bool provisioned = true) => new()
+    private static V1Node Node(bool ready = true, bool provisioned = true, bool initialized = true) => new()
     {
         Metadata = new V1ObjectMeta
         {
             Name = "ip-10-0-1-7",
             CreationTimestamp = s_created,
             Labels = provisioned
-                ? new Dictionary<string, string> { [Labels.ProvisionerName] = "default", [Labels.InstanceType] = "m5.large" }
+                ? initialized
+                    ? new Dictionary<string, string> { [Labels.ProvisionerName] = "default", [Labels.InstanceType] = "m5.large", [Labels.Initialized] = "true" }
+                    : new Dictionary<string, string> { [Labels.ProvisionerName] = "default", [Labels.InstanceType] = "m5.large" }
                 : new Dictionary<string, string> { [Labels.InstanceType] = "m5.large" },
             Annotations = new Dictionary<string, string> { ["team"] = "a" },
         },
@@ -50,6 +52,7 @@ public sealed class NodeConversionsTests
         Assert.Equal(new DateTimeOffset(s_created), view.CreatedAt);
         Assert.Equal(0.096, view.PricePerHour);
         Assert.False(view.InFlight);
+        Assert.True(view.Ready);
         Assert.False(view.Unschedulable);
         Assert.False(view.MarkedForDeletion);
         Assert.False(view.DisruptionCandidate);
@@ -68,12 +71,26 @@ public sealed class NodeConversionsTests
     }
 
     [Fact]
-    public void ToNodeView_ProvisionedNodeNotReady_IsInFlight()
+    public void ToNodeView_ProvisionedNodeNotYetInitialized_IsInFlight_ReadyOrNot()
     {
-        Assert.True(NodeConversions.ToNodeView(Node(ready: false)).InFlight);
-        var noConditions = Node();
+        Assert.True(NodeConversions.ToNodeView(Node(ready: false, initialized: false)).InFlight);
+        Assert.True(NodeConversions.ToNodeView(Node(ready: true, initialized: false)).InFlight);
+        var noConditions = Node(initialized: false);
         noConditions.Status.Conditions = null;
-        Assert.True(NodeConversions.ToNodeView(noConditions).InFlight);
+        var view = NodeConversions.ToNodeView(noConditions);
+        Assert.True(view.InFlight);
+        Assert.False(view.Ready);
+    }
+
+    [Fact]
+    public void ToNodeView_InitializedNodeThatTurnsNotReady_IsNotInFlight()
+    {
+        // Regression: "in flight" once meant "provisioned and not Ready", so a registered node that died became a
+        // target for bindings. Once initialized, a node is never in flight again.
+        var view = NodeConversions.ToNodeView(Node(ready: false, initialized: true));
+
+        Assert.False(view.InFlight);
+        Assert.False(view.Ready);
     }
 
     [Fact]

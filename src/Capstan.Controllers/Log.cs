@@ -1,0 +1,127 @@
+using Microsoft.Extensions.Logging;
+
+namespace Capstan.Controllers;
+
+/// <summary>The controllers' log lines (event ids 7xxx); the provisioning lines read as Karpenter's do.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 7001, EventName = "FoundProvisionablePods", Level = LogLevel.Information,
+        Message = "Found {Count} provisionable pod(s)")]
+    public static partial void FoundProvisionablePods(this ILogger logger, int count);
+
+    [LoggerMessage(EventId = 7002, EventName = "ComputedNewNodes", Level = LogLevel.Information,
+        Message = "Computed {Nodes} new node(s) will fit {Pods} pod(s)")]
+    public static partial void ComputedNewNodes(this ILogger logger, int nodes, int pods);
+
+    [LoggerMessage(EventId = 7003, EventName = "ComputedInFlight", Level = LogLevel.Information,
+        Message = "Computed {Pods} pod(s) will fit node(s) already in flight")]
+    public static partial void ComputedInFlight(this ILogger logger, int pods);
+
+    [LoggerMessage(EventId = 7004, EventName = "LaunchedInstance", Level = LogLevel.Information,
+        Message = "Launched instance: {InstanceId}, hostname: {Hostname}, type: {InstanceType}, zone: {Zone}, capacityType: {CapacityType}")]
+    public static partial void LaunchedInstance(this ILogger logger, string instanceId, string hostname, string instanceType, string zone, string capacityType);
+
+    [LoggerMessage(EventId = 7005, EventName = "CreatedNode", Level = LogLevel.Information,
+        Message = "Created node {Node} with {Pods} pods requesting {Requests} from types {Types}")]
+    public static partial void CreatedNode(this ILogger logger, string node, int pods, string requests, string types);
+
+    [LoggerMessage(EventId = 7006, EventName = "BoundPods", Level = LogLevel.Information,
+        Message = "Bound {Pods} pod(s) to node {Node}")]
+    public static partial void BoundPods(this ILogger logger, int pods, string node);
+
+    [LoggerMessage(EventId = 7007, EventName = "CouldNotSchedule", Level = LogLevel.Information,
+        Message = "Could not schedule pod {Pod}: {Reason}")]
+    public static partial void CouldNotSchedule(this ILogger logger, string pod, string reason);
+
+    [LoggerMessage(EventId = 7008, EventName = "NoCapacity", Level = LogLevel.Warning,
+        Message = "Could not launch node claim {Claim}: no capacity in {Offerings}; its {Pods} pod(s) are planned again")]
+    public static partial void NoCapacity(this ILogger logger, string claim, string offerings, int pods);
+
+    [LoggerMessage(EventId = 7009, EventName = "LaunchRetrying", Level = LogLevel.Warning,
+        Message = "Launching node claim {Claim} failed ({Reason}); trying again in {Delay} with the same token")]
+    public static partial void LaunchRetrying(this ILogger logger, string claim, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 7010, EventName = "LaunchFailed", Level = LogLevel.Error,
+        Message = "Launching node claim {Claim} failed ({Reason}); its {Pods} pod(s) are planned again")]
+    public static partial void LaunchFailed(this ILogger logger, string claim, string reason, int pods);
+
+    [LoggerMessage(EventId = 7011, EventName = "NodeCreateFailed", Level = LogLevel.Error,
+        Message = "Creating node {Node} for instance {InstanceId} failed; it is adopted on the next pass")]
+    public static partial void NodeCreateFailed(this ILogger logger, Exception exception, string node, string instanceId);
+
+    [LoggerMessage(EventId = 7012, EventName = "BindFailed", Level = LogLevel.Warning,
+        Message = "Binding pod {Pod} to node {Node} failed; it is planned again")]
+    public static partial void BindFailed(this ILogger logger, Exception exception, string pod, string node);
+
+    [LoggerMessage(EventId = 7013, EventName = "BindSkipped", Level = LogLevel.Debug,
+        Message = "Not binding pod {Pod} to node {Node}: {Reason}")]
+    public static partial void BindSkipped(this ILogger logger, string pod, string node, string reason);
+
+    [LoggerMessage(EventId = 7018, EventName = "BindSkippedBound", Level = LogLevel.Debug,
+        Message = "Not binding pod {Pod} to node {Node}: it is bound to {Current} already")]
+    public static partial void BindSkippedBound(this ILogger logger, string pod, string node, string current);
+
+    [LoggerMessage(EventId = 7019, EventName = "BindSkippedNoRoom", Level = LogLevel.Debug,
+        Message = "Not binding pod {Pod} to node {Node}: insufficient {Resource} after the placements made meanwhile")]
+    public static partial void BindSkippedNoRoom(this ILogger logger, string pod, string node, string resource);
+
+    [LoggerMessage(EventId = 7014, EventName = "PassFailed", Level = LogLevel.Error,
+        Message = "Provisioning pass failed; its pods are planned again in the next batch")]
+    public static partial void PassFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7015, EventName = "ProvisionerUnusable", Level = LogLevel.Warning,
+        Message = "Provisioner {Provisioner} cannot launch: {Problem}")]
+    public static partial void ProvisionerUnusable(this ILogger logger, string provisioner, string problem);
+
+    [LoggerMessage(EventId = 7016, EventName = "AdoptedInstance", Level = LogLevel.Information,
+        Message = "Adopted instance {InstanceId} of node claim {Claim} as node {Node}")]
+    public static partial void AdoptedInstance(this ILogger logger, string instanceId, string claim, string node);
+
+    [LoggerMessage(EventId = 7017, EventName = "AdoptionFailed", Level = LogLevel.Warning,
+        Message = "Looking for launched instances without a node failed; trying again on the next pass")]
+    public static partial void AdoptionFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7020, EventName = "NodeInitialized", Level = LogLevel.Information,
+        Message = "Initialized node {Node}: Ready, startup taints removed")]
+    public static partial void NodeInitialized(this ILogger logger, string node);
+
+    [LoggerMessage(EventId = 7021, EventName = "RegistrationTimedOut", Level = LogLevel.Warning,
+        Message = "Node {Node} was not initialized within {Ttl}; deleting it and terminating its instance")]
+    public static partial void RegistrationTimedOut(this ILogger logger, string node, TimeSpan ttl);
+
+    [LoggerMessage(EventId = 7022, EventName = "TerminatedInstance", Level = LogLevel.Information,
+        Message = "Terminated instance {ProviderId} of node {Node}")]
+    public static partial void TerminatedInstance(this ILogger logger, string providerId, string node);
+
+    [LoggerMessage(EventId = 7023, EventName = "NodeDeleted", Level = LogLevel.Information,
+        Message = "Deleted node {Node}")]
+    public static partial void NodeDeleted(this ILogger logger, string node);
+
+    [LoggerMessage(EventId = 7024, EventName = "NodeActionFailed", Level = LogLevel.Warning,
+        Message = "{Action} for node {Node} failed; trying again")]
+    public static partial void NodeActionFailed(this ILogger logger, Exception exception, string action, string node);
+
+    [LoggerMessage(EventId = 7025, EventName = "Draining", Level = LogLevel.Information,
+        Message = "Draining node {Node}: {Pods} pod(s) to evict")]
+    public static partial void Draining(this ILogger logger, string node, int pods);
+
+    [LoggerMessage(EventId = 7030, EventName = "ProvisionerStatusPatched", Level = LogLevel.Debug,
+        Message = "Provisioner {Provisioner} status.resources = {Resources}")]
+    public static partial void ProvisionerStatusPatched(this ILogger logger, string provisioner, string resources);
+
+    [LoggerMessage(EventId = 7031, EventName = "StatusPatchFailed", Level = LogLevel.Warning,
+        Message = "Updating the status of provisioner {Provisioner} failed; trying again on the next change")]
+    public static partial void StatusPatchFailed(this ILogger logger, Exception exception, string provisioner);
+
+    [LoggerMessage(EventId = 7040, EventName = "ControllerStarted", Level = LogLevel.Information,
+        Message = "Controller {Controller} started")]
+    public static partial void ControllerStarted(this ILogger logger, string controller);
+
+    [LoggerMessage(EventId = 7041, EventName = "ControllerCrashed", Level = LogLevel.Error,
+        Message = "Controller {Controller} stopped unexpectedly; restarting it in {Delay}")]
+    public static partial void ControllerCrashed(this ILogger logger, Exception exception, string controller, TimeSpan delay);
+
+    [LoggerMessage(EventId = 7042, EventName = "ControllersStopped", Level = LogLevel.Information,
+        Message = "Controllers stopped")]
+    public static partial void ControllersStopped(this ILogger logger);
+}

@@ -1,0 +1,218 @@
+using Capstan.Controllers.Provisioning;
+using Capstan.Core.Cluster;
+using Capstan.Core.Ports;
+using Capstan.Core.Scheduling;
+using Microsoft.Extensions.Logging;
+
+namespace Capstan.Controllers.Nodes;
+
+/// <summary>
+/// The life of a node Capstan launched, after its launch: <b>initialization</b> (Ready and its startup taints gone:
+/// label <c>karpenter.sh/initialized</c>, and it stops being in flight), <b>registration liveness</b> (not initialized
+/// within the registration TTL: its instance is terminated and the Node deleted, so its pods are planned again), and
+/// <b>termination</b> (a Node with the <c>karpenter.sh/termination</c> finalizer that someone deleted is cordoned,
+/// drained through the Eviction API unless its instance is gone, its instance terminated, and the finalizer removed).
+/// </summary>
+public sealed class NodeLifecycleController(
+    IClusterState cluster,
+    IClusterWriter writer,
+    ICloudProvider cloud,
+    ProvisioningOptions provisioning,
+    NodeLifecycleOptions options,
+    TimeProvider time,
+    ILogger<NodeLifecycleController> logger) : IController
+{
+    private static readonly string[] s_notReadyTaints =
+    [
+        "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable", "node.cloudprovider.kubernetes.io/uninitialized",
+    ];
+
+    public string Name => "node-lifecycle";
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var nodes = cluster.Subscribe(c => c.Kind == ClusterObjectKind.Node);
+        while (!cluster.IsSynced)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken).ConfigureAwait(false);
+        }
+
+        var next = time.GetUtcNow();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var now = time.GetUtcNow();
+            if (now >= next)
+            {
+                await ReconcileAllAsync(cancellationToken).ConfigureAwait(false);
+                next = now + options.ReconcileInterval;
+            }
+
+            while (nodes.TryRead(out var change))
+            {
+                if (change.Node is { } changed && cluster.FindNode(changed.Name) is { } current)
+                {
+                    await ReconcileAsync(current, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            var wait = next - time.GetUtcNow();
+            using var timer = new CancellationTokenSource(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time);
+            using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+            try
+            {
+                await nodes.WaitAsync(tick.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    /// <summary>One pass over every node (public for tests, which drive passes with a fake clock).</summary>
+    public async Task ReconcileAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var node in cluster.Nodes())
+        {
+            await ReconcileAsync(node, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReconcileAsync(NodeView node, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (node.MarkedForDeletion)
+            {
+                if (node.Finalizers.Contains(Finalizers.Termination))
+                {
+                    await TerminateAsync(node, cancellationToken).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            if (node.ProvisionerName is null || !node.InFlight)
+            {
+                return;
+            }
+
+            if (IsInitialized(node))
+            {
+                if (await writer.SetNodeLabelsAsync(node.Name, new Dictionary<string, string?> { [Labels.Initialized] = "true" }, cancellationToken).ConfigureAwait(false))
+                {
+                    logger.NodeInitialized(node.Name);
+                }
+
+                return;
+            }
+
+            if (node.CreatedAt is { } created && time.GetUtcNow() - created >= provisioning.RegistrationTtl)
+            {
+                logger.RegistrationTimedOut(node.Name, provisioning.RegistrationTtl);
+                await RecordAsync(node.Name, "FailedRegistration",
+                    $"The node was not Ready within {provisioning.RegistrationTtl}; its instance is terminated and its pods are planned again", cancellationToken).ConfigureAwait(false);
+                if (node.ProviderId is { } providerId)
+                {
+                    await cloud.TerminateAsync(providerId, cancellationToken).ConfigureAwait(false);
+                    logger.TerminatedInstance(providerId, node.Name);
+                }
+
+                await writer.DeleteNodeAsync(node.Name, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        {
+            logger.NodeActionFailed(e, "Reconciling", node.Name);
+        }
+    }
+
+    /// <summary>Ready, and neither the not-ready family of taints nor any of its provisioner's startup taints left on it.</summary>
+    private bool IsInitialized(NodeView node)
+    {
+        if (!node.Ready)
+        {
+            return false;
+        }
+
+        var startup = cluster.Provisioners().FirstOrDefault(p => p.Name == node.ProvisionerName)?.StartupTaints ?? [];
+        return !node.Taints.Any(t => s_notReadyTaints.Contains(t.Key) || startup.Any(s => s.Key == t.Key && s.Effect == t.Effect));
+    }
+
+    private async Task TerminateAsync(NodeView node, CancellationToken cancellationToken)
+    {
+        if (!node.Unschedulable)
+        {
+            await writer.CordonAsync(node.Name, cancellationToken).ConfigureAwait(false);
+        }
+
+        var instance = node.ProviderId is { } id ? await cloud.GetAsync(id, cancellationToken).ConfigureAwait(false) : null;
+        var instanceGone = instance is null || instance.IsTerminating;
+        var remaining = PodsToRemove(node);
+        if (remaining.Count > 0)
+        {
+            if (instanceGone)
+            {
+                // Nothing runs them any more: delete them so their controllers make new ones elsewhere.
+                foreach (var pod in remaining)
+                {
+                    await writer.DeletePodAsync(pod.Request.Namespace, pod.Request.Name, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                logger.Draining(node.Name, remaining.Count);
+                foreach (var pod in remaining.Where(p => p.DeletionTimestamp is null))
+                {
+                    await writer.EvictAsync(pod.Request.Namespace, pod.Request.Name, cancellationToken).ConfigureAwait(false);
+                }
+
+                return;
+            }
+        }
+
+        if (!instanceGone && node.ProviderId is { } providerId)
+        {
+            await cloud.TerminateAsync(providerId, cancellationToken).ConfigureAwait(false);
+            logger.TerminatedInstance(providerId, node.Name);
+        }
+
+        await writer.RemoveNodeFinalizerAsync(node.Name, Finalizers.Termination, cancellationToken).ConfigureAwait(false);
+        logger.NodeDeleted(node.Name);
+    }
+
+    /// <summary>The node's pods a drain removes: all but DaemonSet pods and static (mirror) pods, which follow the node.</summary>
+    private List<Core.Pods.PodView> PodsToRemove(NodeView node)
+    {
+        var pods = new List<Core.Pods.PodView>();
+        foreach (var request in node.Pods)
+        {
+            if (cluster.FindPodView(request.Namespace, request.Name) is { } pod
+                && pod.OwnerKind is not ("DaemonSet" or "Node")
+                && pod.Phase is not ("Succeeded" or "Failed"))
+            {
+                pods.Add(pod);
+            }
+        }
+
+        return pods;
+    }
+
+    private async Task RecordAsync(string nodeName, string reason, string message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await writer.RecordEventAsync(new ClusterEvent
+            {
+                Kind = EventObjectKind.Node,
+                Name = nodeName,
+                Reason = reason,
+                Message = message,
+                Type = ClusterEventType.Warning,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        {
+            logger.NodeActionFailed(e, "Recording an event", nodeName);
+        }
+    }
+}
