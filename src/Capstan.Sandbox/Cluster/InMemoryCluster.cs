@@ -412,7 +412,12 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
     }
 
     public Task<bool> SetNodeLabelsAsync(string nodeName, IReadOnlyDictionary<string, string?> labels, CancellationToken cancellationToken) =>
-        Task.FromResult(ChangeNode(nodeName, node => node with { Labels = Merged(node.Labels, labels) }));
+        Task.FromResult(ChangeNode(nodeName, node =>
+        {
+            var merged = Merged(node.Labels, labels);
+            // As the Kubernetes adapter derives it: a provisioned node is in flight until it is labelled initialized.
+            return node with { Labels = merged, InFlight = merged.ContainsKey(Labels.ProvisionerName) && !merged.ContainsKey(Labels.Initialized) };
+        }));
 
     public Task<bool> SetNodeAnnotationsAsync(string nodeName, IReadOnlyDictionary<string, string?> annotations, CancellationToken cancellationToken) =>
         Task.FromResult(ChangeNode(nodeName, node => node with { Annotations = Merged(node.Annotations, annotations) }));
