@@ -68,6 +68,11 @@ public static class CapstanApp
             if (CloudProvider(builder.Configuration) == CloudProviderKind.Aws)
             {
                 AddAws(builder.Services, cluster);
+                if (cluster is not null)
+                {
+                    // The loop needs both sides: the cluster to watch and write, the cloud to launch in.
+                    Controllers.ControllerServices.Add(builder.Services);
+                }
             }
         }
 

@@ -491,6 +491,11 @@ public sealed partial class FakeApiServer : IAsyncDisposable
                     return StatusResult(HttpStatusCode.Conflict, "AlreadyExists", $"nodes \"{name}\" already exists");
                 }
 
+                // The API server owns these on create: whatever the client sent is replaced.
+                var metadata = (JsonObject)node["metadata"]!;
+                metadata["creationTimestamp"] = TimeProvider.System.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+                metadata["uid"] = Guid.NewGuid().ToString();
+                metadata.Remove("deletionTimestamp");
                 StoreLocked(Kind.Node, name, node, "ADDED");
                 return Results.Text(node.ToJsonString(), "application/json", statusCode: StatusCodes.Status201Created);
             }

@@ -1,0 +1,53 @@
+using Capstan.Controllers;
+using Capstan.Controllers.Nodes;
+using Capstan.Controllers.Provisioning;
+using Capstan.Core.Ports;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Capstan.Host.Controllers;
+
+/// <summary>
+/// The controllers' composition: options (<c>Capstan:Provisioning</c>, <c>Capstan:Nodes</c>, validated at start), the
+/// batcher and the extender's fast-path trigger into it (replacing the extender's no-op), the provisioning, node
+/// lifecycle and provisioner status controllers, and the hosted service that runs them on the leader.
+/// </summary>
+internal static class ControllerServices
+{
+    public static void Add(IServiceCollection services)
+    {
+        services.AddOptions<ProvisioningOptions>().BindConfiguration(ProvisioningOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProvisioningOptions>, ProvisioningOptionsValidator>());
+        services.AddOptions<NodeLifecycleOptions>().BindConfiguration(NodeLifecycleOptions.SectionName);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ProvisioningOptions>>().Value);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<NodeLifecycleOptions>>().Value);
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<ProvisioningOptions>();
+            return new ProvisioningBatcher(sp.GetRequiredService<TimeProvider>(), options.BatchIdleDuration, options.BatchMaxDuration);
+        });
+        services.TryAddSingleton<ProvisioningTrigger>();
+        services.TryAddSingleton<IProvisioningTrigger>(sp => sp.GetRequiredService<ProvisioningTrigger>());
+        services.TryAddSingleton<InstanceTypeSource>();
+        services.TryAddSingleton<InFlightNodes>();
+        services.TryAddSingleton<ProvisioningMetrics>();
+        services.TryAddSingleton(sp => new ProvisioningController(
+            sp.GetRequiredService<IClusterState>(),
+            sp.GetRequiredService<IClusterWriter>(),
+            sp.GetRequiredService<ICloudProvider>(),
+            sp.GetRequiredService<IPlacementLedger>(),
+            sp.GetRequiredService<ProvisioningBatcher>(),
+            sp.GetRequiredService<ProvisioningTrigger>(),
+            sp.GetRequiredService<InstanceTypeSource>(),
+            sp.GetRequiredService<InFlightNodes>(),
+            sp.GetRequiredService<ProvisioningOptions>(),
+            sp.GetRequiredService<ProvisioningMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ProvisioningController>>()));
+        services.AddSingleton<IController>(sp => sp.GetRequiredService<ProvisioningController>());
+        services.AddSingleton<IController, NodeLifecycleController>();
+        services.AddSingleton<IController, ProvisionerStatusController>();
+        services.TryAddSingleton<ControllerManager>();
+        services.AddHostedService<ControllersHostedService>();
+    }
+}

@@ -1,0 +1,159 @@
+using System.Text.Json.Nodes;
+using Amazon.Runtime;
+using Capstan.Aws;
+using Capstan.Aws.Catalog;
+using Capstan.Aws.Clients;
+using Capstan.Sandbox.Aws;
+using Capstan.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Capstan.Host.Tests;
+
+/// <summary>
+/// The provisioning loop composed as in production: <c>capstan serve</c> with the real KubernetesClient against the
+/// API server stand-in and the real AWS SDK against the AWS stand-in. Unschedulable pods become one CreateFleet per
+/// node, Node objects with every field, and Bindings.
+/// </summary>
+public sealed class ServeProvisioningTests : IAsyncLifetime, IDisposable
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(20);
+    private readonly TempDirectory _dir = new();
+    private readonly TestCertificates _certs = TestCertificates.Create(TimeProvider.System.GetUtcNow());
+    private readonly AwsStandIn _aws = new();
+    private readonly Ec2StandIn _ec2 = new();
+    private readonly SsmStandIn _ssm = new();
+    private readonly PricingStandIn _pricing = new();
+    private FakeApiServer _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _api = await FakeApiServer.StartAsync();
+        _certs.WritePem(_dir.Path);
+        _aws.Add(_ec2).Add(_ssm).Add(_pricing).Add(new SqsStandIn()).Add(new StsStandIn());
+        await _aws.StartAsync().WaitAsync(s_timeout);
+        var discovery = new Dictionary<string, string> { ["karpenter.sh/discovery"] = "demo-cluster" };
+        _ec2.AddSubnet("subnet-0aaa", "us-east-1a", discovery, 4000);
+        _ec2.AddSubnet("subnet-0bbb", "us-east-1b", discovery, 3000);
+        _ec2.AddSecurityGroup("sg-0ccc", "eks-cluster-sg-demo", discovery);
+        var specs = new[] { "c6a.large", "c6a.xlarge", "c6a.2xlarge", "m5.large" }.Select(n => InstanceCatalog.BuiltIn.Specs[n]).ToList();
+        _ec2.AddInstanceTypes(specs, ["us-east-1a", "us-east-1b"]);
+        _pricing.AddInstancePrices(specs, "us-east-1");
+        _ssm.Put("/aws/service/eks/optimized-ami/1.29/amazon-linux-2/recommended/image_id", "ami-0amd64");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        await _aws.DisposeAsync();
+    }
+
+    public void Dispose()
+    {
+        _certs.Dispose();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task Serve_UnschedulablePods_AreLaunchedFor_GetNodesWithEveryField_AndAreBound()
+    {
+        _api.UpsertNodeTemplate(KubeObjects.AwsNodeTemplate("default", discoveryTag: "demo-cluster"));
+        var provisioner = KubeObjects.Provisioner("default", new Dictionary<string, string> { ["intent"] = "apps" });
+        provisioner["spec"]!["requirements"] = JsonNode.Parse("""[{"key":"karpenter.sh/capacity-type","operator":"In","values":["on-demand"]}]""");
+        provisioner["spec"]!["startupTaints"] = JsonNode.Parse("""[{"key":"example.com/agent","effect":"NoSchedule"}]""");
+        _api.UpsertProvisioner(provisioner);
+        for (var i = 0; i < 10; i++)
+        {
+            _api.UpsertPod(UnschedulablePod($"inflate-{i}"));
+        }
+
+        await using var app = Build();
+        await app.StartAsync().WaitAsync(s_timeout);
+
+        await Until(() => Enumerable.Range(0, 10).All(i => _api.NodeOf("apps", $"inflate-{i}") is not null), "every pod is bound",
+            () => $"aws calls: {string.Join(", ", _aws.Calls.Select(c => c.Action))}; api writes: {string.Join(", ", _api.Requests.Where(r => r.Method != "GET").Select(r => r.Method + " " + r.Path))}");
+
+        var fleets = _aws.CallsOf("ec2", "CreateFleet");
+        var nodeNames = Enumerable.Range(0, 10).Select(i => _api.NodeOf("apps", $"inflate-{i}")!).Distinct().ToList();
+        Assert.Equal(nodeNames.Count, fleets.Count);
+        Assert.Equal(fleets.Count, fleets.Select(f => f.Get("ClientToken")).Distinct().Count());
+        foreach (var name in nodeNames)
+        {
+            var node = _api.FindNode(name)!;
+            var labels = node["metadata"]!["labels"]!.AsObject();
+            Assert.Equal("default", (string?)labels["karpenter.sh/provisioner-name"]);
+            Assert.Equal("apps", (string?)labels["intent"]);
+            Assert.Equal("on-demand", (string?)labels["karpenter.sh/capacity-type"]);
+            Assert.Equal("us-east-1", (string?)labels["topology.kubernetes.io/region"]);
+            Assert.StartsWith("us-east-1", (string?)labels["topology.kubernetes.io/zone"], StringComparison.Ordinal);
+            Assert.StartsWith("c6a.", (string?)labels["node.kubernetes.io/instance-type"], StringComparison.Ordinal);
+            Assert.Equal("amd64", (string?)labels["kubernetes.io/arch"]);
+            Assert.Equal("linux", (string?)labels["kubernetes.io/os"]);
+            Assert.NotNull(labels["karpenter.k8s.aws/instance-family"]);
+            Assert.Matches("^aws:///us-east-1[ab]/i-[0-9a-f]+$", (string?)node["spec"]!["providerID"]);
+            Assert.EndsWith(".ec2.internal", name, StringComparison.Ordinal);
+            Assert.Contains("karpenter.sh/termination", node["metadata"]!["finalizers"]!.AsArray().Select(f => (string?)f));
+            Assert.Contains(node["spec"]!["taints"]!.AsArray(), t => (string?)t!["key"] == "example.com/agent");
+            Assert.NotNull(node["status"]!["capacity"]!["cpu"]);
+            Assert.NotNull(node["status"]!["allocatable"]!["memory"]);
+        }
+
+        Assert.Contains(_api.Requests, r => r.Method == "POST" && r.Path == "/api/v1/namespaces/apps/pods/inflate-0/binding");
+        Assert.Contains(_api.Events.Values, e => (string?)e["reason"] == "Launched");
+
+        // The kubelet registers: Ready and the startup taint gone; Capstan marks the node initialized.
+        var first = _api.FindNode(nodeNames[0])!;
+        first["spec"]!["taints"] = new JsonArray();
+        first["status"]!["conditions"] = JsonNode.Parse("""[{"type":"Ready","status":"True"}]""");
+        _api.UpsertNode(first);
+        await Until(() => (string?)_api.FindNode(nodeNames[0])!["metadata"]!["labels"]!["karpenter.sh/initialized"] == "true", "the registered node is initialized");
+
+        await Until(() => _api.FindProvisioner("default")?["status"]?["resources"]?["cpu"] is not null, "the provisioner's status.resources is written");
+        await app.StopAsync().WaitAsync(s_timeout);
+    }
+
+    private static JsonObject UnschedulablePod(string name)
+    {
+        var pod = KubeObjects.Pod("apps", name, cpu: "1", memory: "1536Mi");
+        pod["spec"]!["nodeSelector"] = new JsonObject { ["intent"] = "apps" };
+        pod["metadata"]!["ownerReferences"] = JsonNode.Parse("""[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"inflate-6cbd8","uid":"rs-1","controller":true}]""");
+        pod["status"]!["conditions"] = JsonNode.Parse("""[{"type":"PodScheduled","status":"False","reason":"Unschedulable","message":"0/0 nodes are available"}]""");
+        return pod;
+    }
+
+    private WebApplication Build()
+    {
+        var endpoint = _aws.Endpoint.ToString();
+        return CapstanApp.Build(
+        [
+            "--Capstan:Server:Listen=https://127.0.0.1:0",
+            $"--Capstan:Tls:CertFile={Path.Combine(_dir.Path, "tls.crt")}",
+            $"--Capstan:Tls:KeyFile={Path.Combine(_dir.Path, "tls.key")}",
+            $"--Capstan:Kubernetes:Kubeconfig={_api.WriteKubeconfig(_dir)}",
+            HostTests.ClusterName,
+            "--Capstan:Cluster:Endpoint=https://ABCDEF.gr7.us-east-1.eks.amazonaws.com",
+            "--Capstan:Aws:Region=us-east-1",
+            "--Capstan:Aws:DefaultInstanceProfile=KarpenterNodeInstanceProfile-demo-cluster",
+            "--Capstan:Provisioning:BatchIdleDuration=00:00:00.200",
+            "--Capstan:Nodes:ReconcileInterval=00:00:00.500",
+        ], builder =>
+        {
+            HostTests.Quiet(builder);
+
+            var endpoints = new AwsEndpoints(k => k == "AWS_ENDPOINT_URL" ? endpoint : null);
+            builder.Services.AddSingleton(endpoints);
+            builder.Services.AddSingleton(sp => new AwsClientFactory(
+                sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AwsOptions>>().Value, endpoints, new BasicAWSCredentials("AKIDEXAMPLE", "secret")));
+        });
+    }
+
+    private static async Task Until(Func<bool> condition, string what, Func<string>? diagnostics = null)
+    {
+        var deadline = TimeProvider.System.GetUtcNow() + s_timeout;
+        while (!condition())
+        {
+            Assert.True(TimeProvider.System.GetUtcNow() < deadline, $"timed out waiting until {what}; {diagnostics?.Invoke()}");
+            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System);
+        }
+    }
+}
