@@ -23,4 +23,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 1005, EventName = "SandboxCertificate", Level = LogLevel.Information,
         Message = "Sandbox certificate made on the fly; trust the CA at {CaFile}")]
     public static partial void SandboxCertificate(this ILogger logger, string caFile);
+
+    [LoggerMessage(EventId = 1006, EventName = "ControllersUnavailable", Level = LogLevel.Error,
+        Message = "The controllers cannot start: their cloud or cluster clients could not be made (are the AWS credentials and region set?); the webhook and extender keep serving; trying again in {Delay}")]
+    public static partial void ControllersUnavailable(this ILogger logger, Exception exception, TimeSpan delay);
 }

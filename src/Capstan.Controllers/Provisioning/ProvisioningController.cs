@@ -80,7 +80,16 @@ public sealed partial class ProvisioningController : IController
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var batch = await _batcher.NextAsync(cancellationToken).ConfigureAwait(false);
+                IReadOnlySet<string> batch;
+                try
+                {
+                    batch = await _batcher.NextAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+
                 try
                 {
                     await ProvisionAsync(batch, cancellationToken).ConfigureAwait(false);

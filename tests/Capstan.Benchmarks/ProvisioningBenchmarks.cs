@@ -1,0 +1,101 @@
+using BenchmarkDotNet.Attributes;
+using Capstan.Aws.Catalog;
+using Capstan.Controllers;
+using Capstan.Controllers.Provisioning;
+using Capstan.Core.Cloud;
+using Capstan.Core.InstanceTypes;
+using Capstan.Core.Placement;
+using Capstan.Core.Pods;
+using Capstan.Core.Ports;
+using Capstan.Core.Provisioning;
+using Capstan.Core.Scheduling;
+using Capstan.Sandbox.Cluster;
+using Capstan.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Capstan.Benchmarks;
+
+/// <summary>
+/// One provisioning pass after its batch closed, with 10,000 pending pods: snapshot, packing, every launch request
+/// issued to a cloud double that answers at once, every Node created and every pod bound, on the in-memory cluster.
+/// <c>Tutorial</c> is inflate's shape (1 cpu, 1.5Gi); <c>Mixed</c> the benchmark's varied shapes.
+/// </summary>
+[MemoryDiagnoser]
+public class ProvisioningBenchmarks
+{
+    private IReadOnlyList<InstanceType> _types = null!;
+    private ProvisioningController _controller = null!;
+
+    [Params("Tutorial", "Mixed")]
+    public string Shape { get; set; } = "Tutorial";
+
+    [GlobalSetup]
+    public void Setup() => _types = InstanceCatalog.BuiltIn.InstanceTypes();
+
+    [IterationSetup]
+    public void Fill()
+    {
+        var cluster = new InMemoryCluster();
+        cluster.UpsertNodeTemplate(new NodeTemplate { Name = "default" });
+        cluster.UpsertProvisioner(new Provisioner
+        {
+            Name = "default",
+            Labels = new Dictionary<string, string> { ["intent"] = "apps" },
+            Requirements = Requirements.Create(Requirement.In(Labels.CapacityType, Labels.CapacityTypeOnDemand), Requirement.In(Labels.Arch, "amd64")),
+            ProviderRef = "default",
+        });
+        var pods = Shape == "Tutorial"
+            ? PodBuilder.Replicas(new PodBuilder("inflate", "apps").Cpu("1").Memory("1536Mi").NodeSelector("intent", "apps").Build(), "inflate", 10_000)
+            : DiversePods.Create(10_000);
+        foreach (var pod in pods)
+        {
+            cluster.UpsertPod(new PodView { Request = pod, ScheduledStatus = "False", ScheduledReason = PodView.UnschedulableReason, OwnerKind = "ReplicaSet" });
+        }
+
+        var time = TimeProvider.System;
+        var batcher = new ProvisioningBatcher(time, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+        var cloud = new InstantCloud(_types);
+        _controller = new ProvisioningController(cluster, cluster, cloud, new PlacementLedger(time, TimeSpan.FromMinutes(5)), batcher,
+            new ProvisioningTrigger(batcher), new InstanceTypeSource(cloud, NullLogger<InstanceTypeSource>.Instance), new InFlightNodes(time),
+            new ProvisioningOptions { LaunchConcurrency = 100 }, new ProvisioningMetrics(new TestMeterFactory(), cluster), time,
+            NullLogger<ProvisioningController>.Instance);
+    }
+
+    [Benchmark]
+    public Task Pass() => _controller.ProvisionAsync(new HashSet<string>(), CancellationToken.None);
+
+    /// <summary>Launches the claim's first option in its first allowed offering, at once.</summary>
+    private sealed class InstantCloud(IReadOnlyList<InstanceType> types) : ICloudProvider
+    {
+        private int _next;
+
+        public Task<IReadOnlyList<InstanceType>> GetInstanceTypesAsync(NodeTemplate nodeTemplate, KubeletSettings kubelet, CancellationToken cancellationToken) =>
+            Task.FromResult(types);
+
+        public Task<LaunchResult> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
+        {
+            var type = request.InstanceTypes[0];
+            var offering = type.CheapestOffering(request.Requirements)!;
+            var n = Interlocked.Increment(ref _next);
+            return Task.FromResult(LaunchResult.Success(new CloudInstance
+            {
+                InstanceId = $"i-{n:x17}",
+                ProviderId = $"aws:///{offering.Zone}/i-{n:x17}",
+                InstanceType = type.Name,
+                Zone = offering.Zone,
+                CapacityType = offering.CapacityType,
+                PrivateDnsName = $"ip-10-{n / 65536 % 256}-{n / 256 % 256}-{n % 256}.ec2.internal",
+                LaunchTime = DateTimeOffset.UnixEpoch,
+                State = "pending",
+                ClaimName = request.ClaimName,
+                ProvisionerName = request.ProvisionerName,
+            }));
+        }
+
+        public Task<bool> TerminateAsync(string providerId, CancellationToken cancellationToken) => Task.FromResult(true);
+
+        public Task<CloudInstance?> GetAsync(string providerId, CancellationToken cancellationToken) => Task.FromResult<CloudInstance?>(null);
+
+        public Task<IReadOnlyList<CloudInstance>> ListAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<CloudInstance>>([]);
+    }
+}
