@@ -112,16 +112,83 @@ public sealed class ServeProvisioningTests : IAsyncLifetime, IDisposable
         await app.StopAsync().WaitAsync(s_timeout);
     }
 
-    private static JsonObject UnschedulablePod(string name)
+    [Fact]
+    public async Task Serve_WhileEc2AndTheApiServerMisbehave_EveryPodGetsANodeOnce_AndNothingLeaks()
     {
-        var pod = KubeObjects.Pod("apps", name, cpu: "1", memory: "1536Mi");
+        _api.UpsertNodeTemplate(KubeObjects.AwsNodeTemplate("default", discoveryTag: "demo-cluster"));
+        var provisioner = KubeObjects.Provisioner("default", new Dictionary<string, string> { ["intent"] = "apps" });
+        provisioner["spec"]!["requirements"] = JsonNode.Parse("""[{"key":"karpenter.sh/capacity-type","operator":"In","values":["on-demand"]}]""");
+        _api.UpsertProvisioner(provisioner);
+        const int Pods = 24;
+        for (var i = 0; i < Pods; i++)
+        {
+            _api.UpsertPod(UnschedulablePod($"inflate-{i}", cpu: i % 3 == 0 ? "3" : "1"));
+        }
+
+        // A third of EC2 calls throttled or failing; a fifth of API writes answered 429, 500 (some after the work was
+        // done) or 409; the watches dropped every 1.5 s, every third time with their history compacted (410).
+        _aws.Fail(new AwsFaultRule { Service = "ec2", Fault = AwsFault.Throttle, Probability = 0.2 });
+        _aws.Fail(new AwsFaultRule { Service = "ec2", Fault = AwsFault.ServerError, Probability = 0.15 });
+        _api.InjectRandomWriteFaults(seed: 11, probability: 0.2);
+        await using var app = Build(
+            "--Capstan:Provisioning:ResyncInterval=00:00:02",
+            "--Capstan:Kubernetes:Writer:BaseDelay=00:00:00.050",
+            "--Capstan:Kubernetes:Writer:MaxDelay=00:00:00.500",
+            "--Capstan:Kubernetes:Writer:MaxAttempts=8");
+        await app.StartAsync().WaitAsync(s_timeout);
+        using var stopChaos = new CancellationTokenSource();
+        var chaos = Task.Run(async () =>
+        {
+            for (var round = 1; !stopChaos.IsCancellationRequested; round++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(1500), TimeProvider.System, stopChaos.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                if (round % 3 == 0)
+                {
+                    _api.CompactHistory();
+                }
+
+                _api.DropWatches();
+            }
+        });
+
+        await Until(() => Enumerable.Range(0, Pods).All(i => _api.NodeOf("apps", $"inflate-{i}") is not null), "every pod is bound",
+            () => $"bound {Enumerable.Range(0, Pods).Count(i => _api.NodeOf("apps", $"inflate-{i}") is not null)} of {Pods}", TimeSpan.FromSeconds(90));
+        await stopChaos.CancelAsync();
+        await chaos;
+        _api.InjectRandomWriteFaults(seed: 0, probability: 0);
+
+        Assert.True(_api.RandomFaultsInjected > 0);
+        Assert.Contains(_aws.Calls, c => c.Service == "ec2" && c.Action == "CreateFleet");
+        var running = _ec2.Instances.Where(i => i.TerminationRequestedAt is null).ToList();
+        var nodes = _api.NodeNames().Where(n => (string?)_api.FindNode(n)!["metadata"]!["labels"]!["karpenter.sh/provisioner-name"] == "default").ToList();
+        // Nothing launched twice, nothing left without a Node: one instance per claim, one Node per instance.
+        Assert.Equal(running.Count, running.Select(i => i.Tags["capstan.dev/node-claim"]).Distinct().Count());
+        Assert.Equal(running.Select(i => i.PrivateDnsName).Order(StringComparer.Ordinal), nodes.Order(StringComparer.Ordinal));
+        Assert.All(Enumerable.Range(0, Pods), i => Assert.Contains(_api.NodeOf("apps", $"inflate-{i}"), nodes));
+        // Every retry of a claim's CreateFleet carried the claim's first token.
+        var tokensByClaim = _aws.CallsOf("ec2", "CreateFleet")
+            .GroupBy(ClaimOf)
+            .ToDictionary(g => g.Key, g => g.Select(c => c.Get("ClientToken")).Distinct().Count());
+        Assert.All(tokensByClaim, kv => Assert.Equal(1, kv.Value));
+        await app.StopAsync().WaitAsync(s_timeout);
+    }
+
+    private static string ClaimOf(AwsCall call)
+    {
+        var key = call.Parameters.First(p => p.Value == "capstan.dev/node-claim" && p.Key.StartsWith("TagSpecification", StringComparison.Ordinal)).Key;
+        return call.Get(key[..^".Key".Length] + ".Value")!;
+    }
+
+    private static JsonObject UnschedulablePod(string name, string cpu = "1")
+    {
+        var pod = KubeObjects.Pod("apps", name, cpu: cpu, memory: "1536Mi");
         pod["spec"]!["nodeSelector"] = new JsonObject { ["intent"] = "apps" };
         pod["metadata"]!["ownerReferences"] = JsonNode.Parse("""[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"inflate-6cbd8","uid":"rs-1","controller":true}]""");
         pod["status"]!["conditions"] = JsonNode.Parse("""[{"type":"PodScheduled","status":"False","reason":"Unschedulable","message":"0/0 nodes are available"}]""");
         return pod;
     }
 
-    private WebApplication Build()
+    private WebApplication Build(params string[] extra)
     {
         var endpoint = _aws.Endpoint.ToString();
         return CapstanApp.Build(
@@ -136,6 +203,7 @@ public sealed class ServeProvisioningTests : IAsyncLifetime, IDisposable
             "--Capstan:Aws:DefaultInstanceProfile=KarpenterNodeInstanceProfile-demo-cluster",
             "--Capstan:Provisioning:BatchIdleDuration=00:00:00.200",
             "--Capstan:Nodes:ReconcileInterval=00:00:00.500",
+            .. extra,
         ], builder =>
         {
             HostTests.Quiet(builder);
@@ -147,9 +215,9 @@ public sealed class ServeProvisioningTests : IAsyncLifetime, IDisposable
         });
     }
 
-    private static async Task Until(Func<bool> condition, string what, Func<string>? diagnostics = null)
+    private static async Task Until(Func<bool> condition, string what, Func<string>? diagnostics = null, TimeSpan? timeout = null)
     {
-        var deadline = TimeProvider.System.GetUtcNow() + s_timeout;
+        var deadline = TimeProvider.System.GetUtcNow() + (timeout ?? s_timeout);
         while (!condition())
         {
             Assert.True(TimeProvider.System.GetUtcNow() < deadline, $"timed out waiting until {what}; {diagnostics?.Invoke()}");

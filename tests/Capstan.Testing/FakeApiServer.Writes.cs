@@ -19,6 +19,9 @@ public sealed partial class FakeApiServer
 
     private readonly ConcurrentQueue<Fault> _faults = new();
     private readonly ConcurrentDictionary<string, JsonObject> _events = new(StringComparer.Ordinal);
+    private Random? _chaos;
+    private double _chaosProbability;
+    private int _chaosInjected;
 
     /// <summary>What an injected fault does to the next matching requests.</summary>
     public enum FaultMode
@@ -52,9 +55,58 @@ public sealed partial class FakeApiServer
 
     public JsonObject? FindPod(string podNamespace, string podName) => Find(Kind.Pod, Key(podNamespace, podName));
 
+    /// <summary>
+    /// From now on, each write (POST, PUT, PATCH, DELETE) fails with <paramref name="probability"/>, drawn from a
+    /// generator seeded with <paramref name="seed"/>: 429 with <c>Retry-After: 1</c>, 500 (half of those after the
+    /// work was done, so the client cannot tell), or, where the real server can answer it (updates, patches,
+    /// bindings), 409. A probability of 0 turns it off.
+    /// </summary>
+    public void InjectRandomWriteFaults(int seed, double probability)
+    {
+        lock (_faults)
+        {
+            _chaos = probability > 0 ? new Random(seed) : null;
+            _chaosProbability = probability;
+        }
+    }
+
+    /// <summary>Writes answered with a random fault so far.</summary>
+    public int RandomFaultsInjected => Volatile.Read(ref _chaosInjected);
+
+    private bool TakeRandomFault(string method, string path, out Fault fault)
+    {
+        fault = default;
+        if (method is not ("POST" or "PUT" or "PATCH" or "DELETE"))
+        {
+            return false;
+        }
+
+        lock (_faults)
+        {
+            if (_chaos is null || _chaos.NextDouble() >= _chaosProbability)
+            {
+                return false;
+            }
+
+            // A create can only conflict because the object exists; that is no fault to inject.
+            var conflictPossible = method is "PUT" or "PATCH" || path.EndsWith("/binding", StringComparison.Ordinal);
+            var pick = _chaos.Next(conflictPossible ? 4 : 3);
+            fault = pick switch
+            {
+                0 => new Fault(method, path, HttpStatusCode.TooManyRequests, 1, FaultMode.Reject),
+                1 => new Fault(method, path, HttpStatusCode.InternalServerError, null, FaultMode.Reject),
+                2 => new Fault(method, path, HttpStatusCode.InternalServerError, null, FaultMode.AfterApplying),
+                _ => new Fault(method, path, HttpStatusCode.Conflict, null, FaultMode.Reject),
+            };
+            Interlocked.Increment(ref _chaosInjected);
+            return true;
+        }
+    }
+
     private async Task ServeWithFaultsAsync(HttpContext context, RequestDelegate next)
     {
-        if (!TakeFault(context.Request.Method, context.Request.Path.Value ?? "", out var fault))
+        if (!TakeFault(context.Request.Method, context.Request.Path.Value ?? "", out var fault)
+            && !TakeRandomFault(context.Request.Method, context.Request.Path.Value ?? "", out fault))
         {
             await next(context);
             return;

@@ -187,6 +187,15 @@ public sealed partial class FakeApiServer : IAsyncDisposable
 
     public JsonObject? FindNode(string nodeName) => Find(Kind.Node, nodeName);
 
+    /// <summary>The names of the nodes stored now.</summary>
+    public IReadOnlyList<string> NodeNames()
+    {
+        lock (_gate)
+        {
+            return [.. _objects[Kind.Node].Keys];
+        }
+    }
+
     /// <summary>List (non-watch GET) requests made to a collection path such as <c>/api/v1/nodes</c>.</summary>
     public int ListCalls(string path) =>
         _requests.Count(r => r.Method == "GET" && r.Path == path && !r.Query.Contains("watch=true", StringComparison.Ordinal));

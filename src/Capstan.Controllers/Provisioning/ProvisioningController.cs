@@ -410,6 +410,13 @@ public sealed partial class ProvisioningController : IController
         catch (BindingConflictException)
         {
             Release(owned, node.Name, pod);
+            // Bound elsewhere or gone: someone else's to place. Still pending as far as the watch shows: the
+            // conflict was transient, so the pod is planned again.
+            if (_cluster.FindPodView(pod.Namespace, pod.Name) is { NodeName: null } still && still.Request.Uid == pod.Uid)
+            {
+                return BindOutcome.Retry;
+            }
+
             _logger.BindSkipped(pod.Key, node.Name, "it was bound or deleted meanwhile");
             return BindOutcome.Skipped;
         }
