@@ -44,6 +44,13 @@ public sealed class LeaseLeaderElector
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentNullException.ThrowIfNull(meters);
+        if (options.RetryPeriod <= TimeSpan.Zero || options.RenewDeadline <= options.RetryPeriod || options.LeaseDuration <= options.RenewDeadline)
+        {
+            throw new ArgumentException(
+                $"{LeaderElectionOptions.SectionName} needs 0 < RetryPeriod < RenewDeadline < LeaseDuration (got {options.RetryPeriod}, {options.RenewDeadline}, {options.LeaseDuration})",
+                nameof(options));
+        }
+
         _client = client;
         _options = options;
         _time = time;
@@ -189,9 +196,7 @@ public sealed class LeaseLeaderElector
         {
             // Cancelled because leadership ended.
         }
-#pragma warning disable CA1031 // Whatever the leader's work throws ends its leadership, not the election.
         catch (Exception e)
-#pragma warning restore CA1031
         {
             _logger.LeaderWorkFailed(e, _options.Namespace, _options.LeaseName, _options.RetryPeriod);
         }
