@@ -76,4 +76,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 6408, EventName = "LeaseReleaseFailed", Level = LogLevel.Warning,
         Message = "Releasing the lease {Namespace}/{Lease} failed ({Failure}); another replica takes over once it expires")]
     public static partial void LeaseReleaseFailed(this ILogger logger, Exception? exception, string @namespace, string lease, string failure);
+
+    [LoggerMessage(EventId = 6409, EventName = "LeaderWorkEnded", Level = LogLevel.Warning,
+        Message = "The leader's work returned while still leading; giving up the lease {Namespace}/{Lease} and trying to acquire it again in {Delay}")]
+    public static partial void LeaderWorkEnded(this ILogger logger, string @namespace, string lease, TimeSpan delay);
 }

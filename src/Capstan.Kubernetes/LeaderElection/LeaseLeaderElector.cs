@@ -185,12 +185,16 @@ public sealed class LeaseLeaderElector
         }
     }
 
-    /// <summary>The leader's work; a failure is logged and ends leadership. Returns when the work has finished.</summary>
+    /// <summary>The leader's work; its end, by failure or by returning while still leading, is logged and ends leadership.</summary>
     private async Task WorkAsync(Func<CancellationToken, Task> whileLeading, CancellationToken leadership)
     {
         try
         {
             await whileLeading(leadership);
+            if (!leadership.IsCancellationRequested)
+            {
+                _logger.LeaderWorkEnded(_options.Namespace, _options.LeaseName, _options.RetryPeriod);
+            }
         }
         catch (OperationCanceledException) when (leadership.IsCancellationRequested)
         {

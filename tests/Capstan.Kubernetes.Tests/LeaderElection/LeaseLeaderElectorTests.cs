@@ -263,6 +263,26 @@ public sealed class LeaseLeaderElectorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WorkThatReturnsWhileLeading_ReleasesTheLease_AndLeadershipIsAcquiredAgain()
+    {
+        var calls = 0;
+        var a = await _h.StartAsync("replica-a", token => Interlocked.Increment(ref calls) == 1
+            ? Task.CompletedTask
+            : Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, token));
+        await ElectionHarness.Until(() => a.Elector.Waits >= 2 && a.Logger.WithId(6404).Count == 1, "the lease is released");
+
+        Assert.False(a.Elector.IsLeader);
+        Assert.Equal("The leader's work returned while still leading; giving up the lease capstan/capstan-leader-election and trying to acquire it again in 00:00:02",
+            Assert.Single(a.Logger.WithId(6409)).Message);
+        Assert.Empty(a.Logger.WithId(6405));
+
+        await _h.TickAsync();
+
+        Assert.True(a.Elector.IsLeader);
+        await ElectionHarness.Until(() => a.Terms.Count == 2, "the work runs again");
+    }
+
+    [Fact]
     public async Task LostLeadership_IsTakenBackOnceTheApiServerAnswersAgain_WhenNobodyElseTookIt()
     {
         var a = await _h.StartAsync("replica-a");
