@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Capstan.Kubernetes;
 
-/// <summary>The Kubernetes adapters' log lines (event ids 4xxx).</summary>
+/// <summary>The Kubernetes adapters' log lines (event ids 4xxx, 61xx; leader election 64xx).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 4001, EventName = "CacheListed", Level = LogLevel.Information,
@@ -44,4 +44,40 @@ internal static partial class Log
     [LoggerMessage(EventId = 6102, EventName = "CacheSyncedKinds", Level = LogLevel.Information,
         Message = "Cluster cache synced: {NodeTemplates} node templates, {DaemonSets} daemonsets, {Namespaces} namespaces, {DisruptionBudgets} disruption budgets")]
     public static partial void CacheSyncedKinds(this ILogger logger, int nodeTemplates, int daemonSets, int namespaces, int disruptionBudgets);
+
+    [LoggerMessage(EventId = 6401, EventName = "BecameLeader", Level = LogLevel.Information,
+        Message = "Became leader (lease {Namespace}/{Lease}, identity {Identity})")]
+    public static partial void BecameLeader(this ILogger logger, string @namespace, string lease, string identity);
+
+    [LoggerMessage(EventId = 6402, EventName = "LostLeadership", Level = LogLevel.Warning,
+        Message = "Lost leadership (lease {Namespace}/{Lease}, identity {Identity}): {Reason}")]
+    public static partial void LostLeadership(this ILogger logger, string @namespace, string lease, string identity, string reason);
+
+    [LoggerMessage(EventId = 6403, EventName = "LeaderObserved", Level = LogLevel.Information,
+        Message = "Leader is {Holder} (lease {Namespace}/{Lease})")]
+    public static partial void LeaderObserved(this ILogger logger, string holder, string @namespace, string lease);
+
+    [LoggerMessage(EventId = 6404, EventName = "LeaseReleased", Level = LogLevel.Information,
+        Message = "Released the lease {Namespace}/{Lease} (identity {Identity})")]
+    public static partial void LeaseReleased(this ILogger logger, string @namespace, string lease, string identity);
+
+    [LoggerMessage(EventId = 6405, EventName = "LeaderWorkFailed", Level = LogLevel.Error,
+        Message = "The leader's work failed; giving up the lease {Namespace}/{Lease} and trying to acquire it again in {Delay}")]
+    public static partial void LeaderWorkFailed(this ILogger logger, Exception exception, string @namespace, string lease, TimeSpan delay);
+
+    [LoggerMessage(EventId = 6406, EventName = "LeaseRenewFailed", Level = LogLevel.Warning,
+        Message = "Renewing the lease {Namespace}/{Lease} failed ({Failure}); leadership is lost unless a renewal succeeds within {Remaining}")]
+    public static partial void LeaseRenewFailed(this ILogger logger, Exception? exception, string @namespace, string lease, string failure, TimeSpan remaining);
+
+    [LoggerMessage(EventId = 6407, EventName = "LeaseAcquireFailed", Level = LogLevel.Debug,
+        Message = "Acquiring the lease {Namespace}/{Lease} failed ({Failure}); trying again in {Delay}")]
+    public static partial void LeaseAcquireFailed(this ILogger logger, Exception? exception, string @namespace, string lease, string failure, TimeSpan delay);
+
+    [LoggerMessage(EventId = 6408, EventName = "LeaseReleaseFailed", Level = LogLevel.Warning,
+        Message = "Releasing the lease {Namespace}/{Lease} failed ({Failure}); another replica takes over once it expires")]
+    public static partial void LeaseReleaseFailed(this ILogger logger, Exception? exception, string @namespace, string lease, string failure);
+
+    [LoggerMessage(EventId = 6409, EventName = "LeaderWorkEnded", Level = LogLevel.Warning,
+        Message = "The leader's work returned while still leading; giving up the lease {Namespace}/{Lease} and trying to acquire it again in {Delay}")]
+    public static partial void LeaderWorkEnded(this ILogger logger, string @namespace, string lease, TimeSpan delay);
 }

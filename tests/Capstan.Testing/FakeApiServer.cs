@@ -410,6 +410,7 @@ public sealed partial class FakeApiServer : IAsyncDisposable
         });
 
         MapWrites(app);
+        MapLeases(app);
 
         app.MapGet(NodesPath, context => ListOrWatchAsync(context, Kind.Node));
         app.MapGet(PodsPath, context => ListOrWatchAsync(context, Kind.Pod));
