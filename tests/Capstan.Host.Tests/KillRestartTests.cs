@@ -133,6 +133,10 @@ public sealed class KillRestartTests : IAsyncLifetime, IDisposable
         start.Environment["AWS_SECRET_ACCESS_KEY"] = "secret";
         start.Environment["Capstan__Provisioning__BatchIdleDuration"] = "00:00:00.200";
         start.Environment["Capstan__Kubernetes__Writer__AttemptTimeout"] = "00:00:30";
+        // The killed process never releases its Lease: the next one waits for it to expire, kept short here.
+        start.Environment["Capstan__LeaderElection__LeaseDuration"] = "00:00:03";
+        start.Environment["Capstan__LeaderElection__RenewDeadline"] = "00:00:02";
+        start.Environment["Capstan__LeaderElection__RetryPeriod"] = "00:00:00.250";
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

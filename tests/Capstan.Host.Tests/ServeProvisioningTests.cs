@@ -3,6 +3,7 @@ using Amazon.Runtime;
 using Capstan.Aws;
 using Capstan.Aws.Catalog;
 using Capstan.Aws.Clients;
+using Capstan.Kubernetes.LeaderElection;
 using Capstan.Sandbox.Aws;
 using Capstan.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -109,7 +110,47 @@ public sealed class ServeProvisioningTests : IAsyncLifetime, IDisposable
         await Until(() => (string?)_api.FindNode(nodeNames[0])!["metadata"]!["labels"]!["karpenter.sh/initialized"] == "true", "the registered node is initialized");
 
         await Until(() => _api.FindProvisioner("default")?["status"]?["resources"]?["cpu"] is not null, "the provisioner's status.resources is written");
+        var lease = _api.FindLease("capstan", "capstan-leader-election")!;
+        Assert.False(string.IsNullOrEmpty((string?)lease["spec"]!["holderIdentity"]));
+        using var client = _certs.CreateClient(CapstanApp.Addresses(app)[0]);
+        // prometheus-net's registry is one per process, shared by the other tests' hosts: counts only grow.
+        var metrics = await client.GetStringAsync("/metrics").WaitAsync(s_timeout);
+        Assert.Matches("(?m)^capstan_pods_bound_total [1-9][0-9]*$", metrics);
+        Assert.Matches("(?m)^capstan_leader 1$", metrics);
+        Assert.Matches("(?m)^capstan_nodes_launched_total\\{.*provisioner=\"default\".*\\} [1-9]", metrics);
+        Assert.Contains("capstan_provisioning_duration_seconds", metrics, StringComparison.Ordinal);
+        Assert.Contains("capstan_provisioner_usage{", metrics, StringComparison.Ordinal);
         await app.StopAsync().WaitAsync(s_timeout);
+    }
+
+    [Fact]
+    public async Task Serve_TwoReplicas_OnlyTheLeaderProvisions_BothServe()
+    {
+        _api.UpsertNodeTemplate(KubeObjects.AwsNodeTemplate("default", discoveryTag: "demo-cluster"));
+        _api.UpsertProvisioner(KubeObjects.Provisioner("default", new Dictionary<string, string> { ["intent"] = "apps" }));
+        await using var one = Build("--Capstan:LeaderElection:Identity=replica-one");
+        await one.StartAsync().WaitAsync(s_timeout);
+        await Until(() => (string?)_api.FindLease("capstan", "capstan-leader-election")?["spec"]?["holderIdentity"] == "replica-one", "the first replica leads");
+        await using var two = Build("--Capstan:LeaderElection:Identity=replica-two");
+        await two.StartAsync().WaitAsync(s_timeout);
+        for (var i = 0; i < 4; i++)
+        {
+            _api.UpsertPod(UnschedulablePod($"inflate-{i}"));
+        }
+
+        await Until(() => Enumerable.Range(0, 4).All(i => _api.NodeOf("apps", $"inflate-{i}") is not null), "every pod is bound");
+        Assert.True(one.Services.GetRequiredService<LeaseLeaderElector>().IsLeader);
+        Assert.False(two.Services.GetRequiredService<LeaseLeaderElector>().IsLeader);
+        using var client = _certs.CreateClient(CapstanApp.Addresses(two)[0]);
+        Assert.Equal("ok", await client.GetStringAsync("/healthz").WaitAsync(s_timeout));
+
+        // The leader stops (releasing the lease); the other takes over and provisions the next pods.
+        await one.StopAsync().WaitAsync(s_timeout);
+        await Until(() => (string?)_api.FindLease("capstan", "capstan-leader-election")?["spec"]?["holderIdentity"] == "replica-two", "the second replica leads");
+        _api.UpsertPod(UnschedulablePod("late", cpu: "3"));
+        await Until(() => _api.NodeOf("apps", "late") is not null, "the new leader provisions");
+        Assert.Equal(_ec2.Instances.Count, _api.NodeNames().Count);
+        await two.StopAsync().WaitAsync(s_timeout);
     }
 
     [Fact]
@@ -203,6 +244,7 @@ public sealed class ServeProvisioningTests : IAsyncLifetime, IDisposable
             "--Capstan:Aws:DefaultInstanceProfile=KarpenterNodeInstanceProfile-demo-cluster",
             "--Capstan:Provisioning:BatchIdleDuration=00:00:00.200",
             "--Capstan:Nodes:ReconcileInterval=00:00:00.500",
+            "--Capstan:LeaderElection:RetryPeriod=00:00:00.200",
             .. extra,
         ], builder =>
         {

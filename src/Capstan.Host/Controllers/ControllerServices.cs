@@ -2,6 +2,7 @@ using Capstan.Controllers;
 using Capstan.Controllers.Nodes;
 using Capstan.Controllers.Provisioning;
 using Capstan.Core.Ports;
+using Capstan.Kubernetes.LeaderElection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -48,6 +49,14 @@ internal static class ControllerServices
         services.AddSingleton<IController, NodeLifecycleController>();
         services.AddSingleton<IController, ProvisionerStatusController>();
         services.TryAddSingleton<ControllerManager>();
+        services.AddOptions<LeaderElectionOptions>().BindConfiguration(LeaderElectionOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LeaderElectionOptions>, LeaderElectionOptionsValidator>());
+        services.TryAddSingleton(sp => new LeaseLeaderElector(
+            sp.GetRequiredService<k8s.IKubernetes>(),
+            sp.GetRequiredService<IOptions<LeaderElectionOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<LeaseLeaderElector>>(),
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddHostedService<ControllersHostedService>();
     }
 }
