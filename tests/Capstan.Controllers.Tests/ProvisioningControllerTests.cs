@@ -28,6 +28,7 @@ public sealed class ProvisioningControllerTests
         Assert.Equal(10, nodes.Sum(n => n.Pods.Count));
         Assert.All(nodes, n => Assert.True(n.InFlight));
         Assert.Contains(h.Cluster.Events, e => e.Kind == EventObjectKind.Node && e.Reason == "Launched");
+        Assert.Equal(10, h.Cluster.Events.Count(e => e.Kind == EventObjectKind.Pod && e.Reason == "Scheduled"));
     }
 
     [Fact]

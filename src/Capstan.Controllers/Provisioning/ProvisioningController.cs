@@ -434,6 +434,15 @@ public sealed partial class ProvisioningController : IController
 
         _ledger.Commit(node.Name, pod.Namespace, pod.Name, pod.Uid, pod.Requests);
         _metrics.Bound(view.CreatedAt is { } created ? _time.GetUtcNow() - created : null);
+        await EventAsync(new ClusterEvent
+        {
+            Kind = EventObjectKind.Pod,
+            Namespace = pod.Namespace,
+            Name = pod.Name,
+            Uid = pod.Uid,
+            Reason = "Scheduled",
+            Message = $"Successfully assigned {pod.Key} to {node.Name}, a node Capstan launched for it (still registering)",
+        }, cancellationToken).ConfigureAwait(false);
         return BindOutcome.Bound;
     }
 
