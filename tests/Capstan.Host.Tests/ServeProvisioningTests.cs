@@ -21,32 +21,20 @@ public sealed class ServeProvisioningTests : IAsyncLifetime, IDisposable
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(20);
     private readonly TempDirectory _dir = new();
     private readonly TestCertificates _certs = TestCertificates.Create(TimeProvider.System.GetUtcNow());
-    private readonly AwsStandIn _aws = new();
-    private readonly Ec2StandIn _ec2 = new();
-    private readonly SsmStandIn _ssm = new();
-    private readonly PricingStandIn _pricing = new();
+    private AwsWorld _world = null!;
     private FakeApiServer _api = null!;
 
     public async Task InitializeAsync()
     {
         _api = await FakeApiServer.StartAsync();
         _certs.WritePem(_dir.Path);
-        _aws.Add(_ec2).Add(_ssm).Add(_pricing).Add(new SqsStandIn()).Add(new StsStandIn());
-        await _aws.StartAsync().WaitAsync(s_timeout);
-        var discovery = new Dictionary<string, string> { ["karpenter.sh/discovery"] = "demo-cluster" };
-        _ec2.AddSubnet("subnet-0aaa", "us-east-1a", discovery, 4000);
-        _ec2.AddSubnet("subnet-0bbb", "us-east-1b", discovery, 3000);
-        _ec2.AddSecurityGroup("sg-0ccc", "eks-cluster-sg-demo", discovery);
-        var specs = new[] { "c6a.large", "c6a.xlarge", "c6a.2xlarge", "m5.large" }.Select(n => InstanceCatalog.BuiltIn.Specs[n]).ToList();
-        _ec2.AddInstanceTypes(specs, ["us-east-1a", "us-east-1b"]);
-        _pricing.AddInstancePrices(specs, "us-east-1");
-        _ssm.Put("/aws/service/eks/optimized-ami/1.29/amazon-linux-2/recommended/image_id", "ami-0amd64");
+        _world = await AwsWorld.StartAsync(["c6a.large", "c6a.xlarge", "c6a.2xlarge", "m5.large"], ["us-east-1a", "us-east-1b"]);
     }
 
     public async Task DisposeAsync()
     {
         await _api.DisposeAsync();
-        await _aws.DisposeAsync();
+        await _world.DisposeAsync();
     }
 
     public void Dispose()
@@ -58,23 +46,19 @@ public sealed class ServeProvisioningTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Serve_UnschedulablePods_AreLaunchedFor_GetNodesWithEveryField_AndAreBound()
     {
-        _api.UpsertNodeTemplate(KubeObjects.AwsNodeTemplate("default", discoveryTag: "demo-cluster"));
-        var provisioner = KubeObjects.Provisioner("default", new Dictionary<string, string> { ["intent"] = "apps" });
-        provisioner["spec"]!["requirements"] = JsonNode.Parse("""[{"key":"karpenter.sh/capacity-type","operator":"In","values":["on-demand"]}]""");
-        provisioner["spec"]!["startupTaints"] = JsonNode.Parse("""[{"key":"example.com/agent","effect":"NoSchedule"}]""");
-        _api.UpsertProvisioner(provisioner);
+        AwsWorld.AddTutorialProvisioner(_api, """[{"key":"example.com/agent","effect":"NoSchedule"}]""");
         for (var i = 0; i < 10; i++)
         {
-            _api.UpsertPod(UnschedulablePod($"inflate-{i}"));
+            _api.UpsertPod(AwsWorld.UnschedulablePod($"inflate-{i}"));
         }
 
         await using var app = Build();
         await app.StartAsync().WaitAsync(s_timeout);
 
         await Until(() => Enumerable.Range(0, 10).All(i => _api.NodeOf("apps", $"inflate-{i}") is not null), "every pod is bound",
-            () => $"aws calls: {string.Join(", ", _aws.Calls.Select(c => c.Action))}; api writes: {string.Join(", ", _api.Requests.Where(r => r.Method != "GET").Select(r => r.Method + " " + r.Path))}");
+            () => $"aws calls: {string.Join(", ", _world.Aws.Calls.Select(c => c.Action))}; api writes: {string.Join(", ", _api.Requests.Where(r => r.Method != "GET").Select(r => r.Method + " " + r.Path))}");
 
-        var fleets = _aws.CallsOf("ec2", "CreateFleet");
+        var fleets = _world.Aws.CallsOf("ec2", "CreateFleet");
         var nodeNames = Enumerable.Range(0, 10).Select(i => _api.NodeOf("apps", $"inflate-{i}")!).Distinct().ToList();
         Assert.Equal(nodeNames.Count, fleets.Count);
         Assert.Equal(fleets.Count, fleets.Select(f => f.Get("ClientToken")).Distinct().Count());
@@ -126,8 +110,7 @@ public sealed class ServeProvisioningTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Serve_TwoReplicas_OnlyTheLeaderProvisions_BothServe()
     {
-        _api.UpsertNodeTemplate(KubeObjects.AwsNodeTemplate("default", discoveryTag: "demo-cluster"));
-        _api.UpsertProvisioner(KubeObjects.Provisioner("default", new Dictionary<string, string> { ["intent"] = "apps" }));
+        AwsWorld.AddTutorialProvisioner(_api);
         await using var one = Build("--Capstan:LeaderElection:Identity=replica-one");
         await one.StartAsync().WaitAsync(s_timeout);
         await Until(() => (string?)_api.FindLease("capstan", "capstan-leader-election")?["spec"]?["holderIdentity"] == "replica-one", "the first replica leads");
@@ -135,7 +118,7 @@ public sealed class ServeProvisioningTests : IAsyncLifetime, IDisposable
         await two.StartAsync().WaitAsync(s_timeout);
         for (var i = 0; i < 4; i++)
         {
-            _api.UpsertPod(UnschedulablePod($"inflate-{i}"));
+            _api.UpsertPod(AwsWorld.UnschedulablePod($"inflate-{i}"));
         }
 
         await Until(() => Enumerable.Range(0, 4).All(i => _api.NodeOf("apps", $"inflate-{i}") is not null), "every pod is bound");
@@ -147,29 +130,26 @@ public sealed class ServeProvisioningTests : IAsyncLifetime, IDisposable
         // The leader stops (releasing the lease); the other takes over and provisions the next pods.
         await one.StopAsync().WaitAsync(s_timeout);
         await Until(() => (string?)_api.FindLease("capstan", "capstan-leader-election")?["spec"]?["holderIdentity"] == "replica-two", "the second replica leads");
-        _api.UpsertPod(UnschedulablePod("late", cpu: "3"));
+        _api.UpsertPod(AwsWorld.UnschedulablePod("late", cpu: "3"));
         await Until(() => _api.NodeOf("apps", "late") is not null, "the new leader provisions");
-        Assert.Equal(_ec2.Instances.Count, _api.NodeNames().Count);
+        Assert.Equal(_world.Ec2.Instances.Count, _api.NodeNames().Count);
         await two.StopAsync().WaitAsync(s_timeout);
     }
 
     [Fact]
     public async Task Serve_WhileEc2AndTheApiServerMisbehave_EveryPodGetsANodeOnce_AndNothingLeaks()
     {
-        _api.UpsertNodeTemplate(KubeObjects.AwsNodeTemplate("default", discoveryTag: "demo-cluster"));
-        var provisioner = KubeObjects.Provisioner("default", new Dictionary<string, string> { ["intent"] = "apps" });
-        provisioner["spec"]!["requirements"] = JsonNode.Parse("""[{"key":"karpenter.sh/capacity-type","operator":"In","values":["on-demand"]}]""");
-        _api.UpsertProvisioner(provisioner);
+        AwsWorld.AddTutorialProvisioner(_api);
         const int Pods = 24;
         for (var i = 0; i < Pods; i++)
         {
-            _api.UpsertPod(UnschedulablePod($"inflate-{i}", cpu: i % 3 == 0 ? "3" : "1"));
+            _api.UpsertPod(AwsWorld.UnschedulablePod($"inflate-{i}", cpu: i % 3 == 0 ? "3" : "1"));
         }
 
         // A third of EC2 calls throttled or failing; a fifth of API writes answered 429, 500 (some after the work was
         // done) or 409; the watches dropped every 1.5 s, every third time with their history compacted (410).
-        _aws.Fail(new AwsFaultRule { Service = "ec2", Fault = AwsFault.Throttle, Probability = 0.2 });
-        _aws.Fail(new AwsFaultRule { Service = "ec2", Fault = AwsFault.ServerError, Probability = 0.15 });
+        _world.Aws.Fail(new AwsFaultRule { Service = "ec2", Fault = AwsFault.Throttle, Probability = 0.2 });
+        _world.Aws.Fail(new AwsFaultRule { Service = "ec2", Fault = AwsFault.ServerError, Probability = 0.15 });
         _api.InjectRandomWriteFaults(seed: 11, probability: 0.2);
         await using var app = Build(
             "--Capstan:Provisioning:ResyncInterval=00:00:02",
@@ -199,15 +179,15 @@ public sealed class ServeProvisioningTests : IAsyncLifetime, IDisposable
         _api.InjectRandomWriteFaults(seed: 0, probability: 0);
 
         Assert.True(_api.RandomFaultsInjected > 0);
-        Assert.Contains(_aws.Calls, c => c.Service == "ec2" && c.Action == "CreateFleet");
-        var running = _ec2.Instances.Where(i => i.TerminationRequestedAt is null).ToList();
+        Assert.Contains(_world.Aws.Calls, c => c.Service == "ec2" && c.Action == "CreateFleet");
+        var running = _world.Ec2.Instances.Where(i => i.TerminationRequestedAt is null).ToList();
         var nodes = _api.NodeNames().Where(n => (string?)_api.FindNode(n)!["metadata"]!["labels"]!["karpenter.sh/provisioner-name"] == "default").ToList();
         // Nothing launched twice, nothing left without a Node: one instance per claim, one Node per instance.
         Assert.Equal(running.Count, running.Select(i => i.Tags["capstan.dev/node-claim"]).Distinct().Count());
         Assert.Equal(running.Select(i => i.PrivateDnsName).Order(StringComparer.Ordinal), nodes.Order(StringComparer.Ordinal));
         Assert.All(Enumerable.Range(0, Pods), i => Assert.Contains(_api.NodeOf("apps", $"inflate-{i}"), nodes));
         // Every retry of a claim's CreateFleet carried the claim's first token.
-        var tokensByClaim = _aws.CallsOf("ec2", "CreateFleet")
+        var tokensByClaim = _world.Aws.CallsOf("ec2", "CreateFleet")
             .GroupBy(ClaimOf)
             .ToDictionary(g => g.Key, g => g.Select(c => c.Get("ClientToken")).Distinct().Count());
         Assert.All(tokensByClaim, kv => Assert.Equal(1, kv.Value));
@@ -220,18 +200,9 @@ public sealed class ServeProvisioningTests : IAsyncLifetime, IDisposable
         return call.Get(key[..^".Key".Length] + ".Value")!;
     }
 
-    private static JsonObject UnschedulablePod(string name, string cpu = "1")
-    {
-        var pod = KubeObjects.Pod("apps", name, cpu: cpu, memory: "1536Mi");
-        pod["spec"]!["nodeSelector"] = new JsonObject { ["intent"] = "apps" };
-        pod["metadata"]!["ownerReferences"] = JsonNode.Parse("""[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"inflate-6cbd8","uid":"rs-1","controller":true}]""");
-        pod["status"]!["conditions"] = JsonNode.Parse("""[{"type":"PodScheduled","status":"False","reason":"Unschedulable","message":"0/0 nodes are available"}]""");
-        return pod;
-    }
-
     private WebApplication Build(params string[] extra)
     {
-        var endpoint = _aws.Endpoint.ToString();
+        var endpoint = _world.Aws.Endpoint.ToString();
         return CapstanApp.Build(
         [
             "--Capstan:Server:Listen=https://127.0.0.1:0",

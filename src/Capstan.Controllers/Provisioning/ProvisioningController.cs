@@ -239,16 +239,8 @@ public sealed partial class ProvisioningController : IController
         foreach (var (pod, reason) in plan.Unschedulable)
         {
             _logger.CouldNotSchedule(pod.Key, reason);
-            await EventAsync(new ClusterEvent
-            {
-                Kind = EventObjectKind.Pod,
-                Namespace = pod.Namespace,
-                Name = pod.Name,
-                Uid = pod.Uid,
-                Reason = "FailedProvisioning",
-                Message = $"Capstan found no node to launch for the pod: {reason}",
-                Type = ClusterEventType.Warning,
-            }, cancellationToken).ConfigureAwait(false);
+            await EventAsync(PodEvent(pod, "FailedProvisioning", $"Capstan found no node to launch for the pod: {reason}", ClusterEventType.Warning),
+                cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -434,15 +426,8 @@ public sealed partial class ProvisioningController : IController
 
         _ledger.Commit(node.Name, pod.Namespace, pod.Name, pod.Uid, pod.Requests);
         _metrics.Bound(view.CreatedAt is { } created ? _time.GetUtcNow() - created : null);
-        await EventAsync(new ClusterEvent
-        {
-            Kind = EventObjectKind.Pod,
-            Namespace = pod.Namespace,
-            Name = pod.Name,
-            Uid = pod.Uid,
-            Reason = "Scheduled",
-            Message = $"Successfully assigned {pod.Key} to {node.Name}, a node Capstan launched for it (still registering)",
-        }, cancellationToken).ConfigureAwait(false);
+        await EventAsync(PodEvent(pod, "Scheduled", $"Successfully assigned {pod.Key} to {node.Name}, a node Capstan launched for it (still registering)"),
+            cancellationToken).ConfigureAwait(false);
         return BindOutcome.Bound;
     }
 
@@ -466,18 +451,20 @@ public sealed partial class ProvisioningController : IController
     {
         foreach (var pod in pods)
         {
-            await EventAsync(new ClusterEvent
-            {
-                Kind = EventObjectKind.Pod,
-                Namespace = pod.Namespace,
-                Name = pod.Name,
-                Uid = pod.Uid,
-                Reason = reason,
-                Message = message,
-                Type = ClusterEventType.Warning,
-            }, cancellationToken).ConfigureAwait(false);
+            await EventAsync(PodEvent(pod, reason, message, ClusterEventType.Warning), cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static ClusterEvent PodEvent(PodRequest pod, string reason, string message, ClusterEventType type = ClusterEventType.Normal) => new()
+    {
+        Kind = EventObjectKind.Pod,
+        Namespace = pod.Namespace,
+        Name = pod.Name,
+        Uid = pod.Uid,
+        Reason = reason,
+        Message = message,
+        Type = type,
+    };
 
     /// <summary>Events are for people; one that cannot be written is not worth failing the pass for.</summary>
     private async Task EventAsync(ClusterEvent clusterEvent, CancellationToken cancellationToken)
