@@ -558,7 +558,8 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
         }
     }
 
-    private void ReplaceNodes(IList<V1Node> nodes)
+    /// <summary>Applies a (re-)list of nodes as one diff; the list loop's step, reachable for the benchmarks.</summary>
+    internal void ReplaceNodes(IList<V1Node> nodes)
     {
         var fresh = new Dictionary<string, NodeView>(StringComparer.Ordinal);
         foreach (var node in nodes)
@@ -586,7 +587,8 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
         }
     }
 
-    private void ApplyNode(WatchEventType type, V1Node node)
+    /// <summary>Applies one node watch event; the watch loop's step, reachable for the benchmarks.</summary>
+    internal void ApplyNode(WatchEventType type, V1Node node)
     {
         var name = node.Metadata?.Name ?? "";
         var view = type == WatchEventType.Deleted ? null : TryConvertNode(node);
@@ -688,7 +690,8 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
         Interlocked.Increment(ref _nodesVersion);
     }
 
-    private void ReplacePods(IList<V1Pod> pods)
+    /// <summary>Applies a (re-)list of pods as one diff; the list loop's step, reachable for the benchmarks.</summary>
+    internal void ReplacePods(IList<V1Pod> pods)
     {
         var fresh = new Dictionary<string, PodView>(StringComparer.Ordinal);
         foreach (var pod in pods)
@@ -722,7 +725,8 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
         }
     }
 
-    private void ApplyPod(WatchEventType type, V1Pod pod)
+    /// <summary>Applies one pod watch event; the watch loop's step, reachable for the benchmarks.</summary>
+    internal void ApplyPod(WatchEventType type, V1Pod pod)
     {
         var key = Key(string.IsNullOrEmpty(pod.Metadata?.NamespaceProperty) ? "default" : pod.Metadata.NamespaceProperty, pod.Metadata?.Name ?? "");
         var view = type == WatchEventType.Deleted ? null : TryConvertPod(pod);
