@@ -27,7 +27,7 @@ public static class ClusterCacheHeap
         foreach (var fromEvents in new[] { false, true })
         {
             var before = Heap();
-            var steps = new List<(string Step, long Bytes, TimeSpan Took)>();
+            var steps = new List<(long Bytes, long Fed, TimeSpan Took)>();
             var cache = Build(nodes, pods, pending, fromEvents, steps);
             var after = Heap();
             var nodeBytes = steps[0].Bytes - before;
@@ -36,7 +36,8 @@ public static class ClusterCacheHeap
                 $"cache built from {(fromEvents ? "ADDED events" : "lists")}: {nodes:N0} nodes, {pods:N0} pods ({pending} pending): " +
                 $"{(after - before) / Megabyte:F1} MB managed heap ({(after - before) / 1024.0 / 1024:F1} MiB); " +
                 $"nodes {nodeBytes / Megabyte:F1} MB ({nodeBytes / nodes:N0} B each), pods {podBytes / Megabyte:F1} MB ({podBytes / pods:N0} B each), " +
-                $"read lists {(after - steps[1].Bytes) / Megabyte:F1} MB; applied in {steps[0].Took.TotalSeconds:F2} s + {steps[1].Took.TotalSeconds:F2} s"));
+                $"read lists {(after - steps[1].Bytes) / Megabyte:F1} MB; applied in {steps[0].Took.TotalSeconds:F2} s + {steps[1].Took.TotalSeconds:F2} s; " +
+                $"the objects fed (KubernetesClient's, alive only while applied) {steps[0].Fed / Megabyte:F1} MB + {steps[1].Fed / Megabyte:F1} MB"));
             GC.KeepAlive(cache);
         }
     }
@@ -45,13 +46,13 @@ public static class ClusterCacheHeap
     /// A cache of the fixture's nodes and pods; <paramref name="steps"/> gets the heap after the nodes and after the pods
     /// (each time with the fed objects already unreachable: they live only inside <see cref="Apply"/>).
     /// </summary>
-    private static KubernetesClusterCache Build(int nodes, int pods, int pending, bool fromEvents, List<(string, long, TimeSpan)>? steps)
+    private static KubernetesClusterCache Build(int nodes, int pods, int pending, bool fromEvents, List<(long, long, TimeSpan)>? steps)
     {
         var cache = ClusterCacheFixture.NewCache();
-        var took = Apply(cache, nodes, 0, pending, fromEvents);
-        steps?.Add(("nodes", Heap(), took));
-        took = Apply(cache, nodes, pods, pending, fromEvents);
-        steps?.Add(("pods", Heap(), took));
+        var (took, fed) = Apply(cache, nodes, 0, pending, fromEvents, steps is not null);
+        steps?.Add((Heap(), fed, took));
+        (took, fed) = Apply(cache, nodes, pods, pending, fromEvents, steps is not null);
+        steps?.Add((Heap(), fed, took));
 
         // The sorted lists the readers get are cached until the next change; a running cache has them.
         _ = cache.Nodes();
@@ -59,13 +60,18 @@ public static class ClusterCacheHeap
         return cache;
     }
 
-    /// <summary>Feeds the nodes (when <paramref name="pods"/> is 0) or the pods; returns the time the cache took to apply them.</summary>
+    /// <summary>
+    /// Feeds the nodes (when <paramref name="pods"/> is 0) or the pods; returns the time the cache took to apply them and
+    /// (when <paramref name="measure"/>) the heap the fed objects themselves took.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static TimeSpan Apply(KubernetesClusterCache cache, int nodes, int pods, int pending, bool fromEvents)
+    private static (TimeSpan Took, long Fed) Apply(KubernetesClusterCache cache, int nodes, int pods, int pending, bool fromEvents, bool measure)
     {
+        var before = measure ? Heap() : 0;
         if (pods == 0)
         {
             var items = ClusterCacheFixture.Nodes(nodes);
+            var fed = measure ? Heap() - before : 0;
             var clock = Stopwatch.StartNew();
             if (fromEvents)
             {
@@ -76,11 +82,12 @@ public static class ClusterCacheHeap
                 cache.ReplaceNodes(items);
             }
 
-            return clock.Elapsed;
+            return (clock.Elapsed, fed);
         }
         else
         {
             var items = ClusterCacheFixture.Pods(pods, nodes, pending);
+            var fed = measure ? Heap() - before : 0;
             var clock = Stopwatch.StartNew();
             if (fromEvents)
             {
@@ -91,7 +98,7 @@ public static class ClusterCacheHeap
                 cache.ReplacePods(items);
             }
 
-            return clock.Elapsed;
+            return (clock.Elapsed, fed);
         }
     }
 
