@@ -196,6 +196,9 @@ public class ClusterCacheEventBenchmarks
                 .WithGcForce(false)
                 .WithId("PerEvent"));
             AddColumn(new ExtenderPercentileColumn(99));
+
+            // On a busy shared machine building the generated project can take longer than the default two minutes.
+            WithBuildTimeout(TimeSpan.FromMinutes(10));
         }
     }
 }
@@ -204,7 +207,7 @@ public class ClusterCacheEventBenchmarks
 /// Reads of the same 5,000-node, 50,000-pod cache when nothing changed since the last read (the cached lists) and
 /// the lookups by name the extender and the controllers make per pod or node.
 /// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+[Config(typeof(Config))]
 public class ClusterCacheReadBenchmarks
 {
     private KubernetesClusterCache _cache = null!;
@@ -238,6 +241,15 @@ public class ClusterCacheReadBenchmarks
 
     [Benchmark]
     public NodeView? FindNode() => _cache.FindNode(_node);
+
+    private sealed class Config : ManualConfig
+    {
+        public Config()
+        {
+            AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(10));
+            WithBuildTimeout(TimeSpan.FromMinutes(10));
+        }
+    }
 }
 
 /// <summary>The cache both benchmark classes start from: the fixture's nodes and pods applied as the initial lists.</summary>
