@@ -23,6 +23,12 @@ if (args.Contains("--time"))
     return;
 }
 
+if (args.Contains("--cache-heap"))
+{
+    ClusterCacheHeap.Print(Console.Out);
+    return;
+}
+
 if (args.Contains("--figures"))
 {
     Figures.Print(Console.Out);

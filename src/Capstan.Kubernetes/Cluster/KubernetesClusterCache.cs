@@ -66,7 +66,8 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
 
     // Writer state, under _gate.
     private readonly Dictionary<string, NodeView> _nodeBases = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Dictionary<string, PodRequest>> _podsByNode = new(StringComparer.Ordinal);
+    // Each node's bound pods by key, in key order: a node's view takes them as they are, without sorting per event.
+    private readonly Dictionary<string, SortedList<string, PodRequest>> _podsByNode = new(StringComparer.Ordinal);
 
     // Reader state: written under _gate, read without it.
     private readonly ConcurrentDictionary<string, NodeSlot> _slots = new(StringComparer.Ordinal);
@@ -78,10 +79,12 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
     private readonly ResourceCollection<NamespaceEntry> _namespaces;
     private readonly ResourceCollection<DisruptionBudget> _budgets;
     private volatile ListCache<NodeView>? _nodeList;
+    private volatile ListCache<NodeSlot>? _slotOrder;
     private volatile ListCache<PodRequest>? _pendingList;
     private volatile ListCache<PodView>? _pendingViewList;
     private volatile NamespaceMap? _namespaceMap;
     private long _nodesVersion;
+    private long _slotsVersion;
     private long _pendingVersion;
     private volatile bool _nodesSynced;
     private volatile bool _podsSynced;
@@ -125,8 +128,11 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
             return cached.Items;
         }
 
-        var items = new List<NodeView>();
-        foreach (var (_, slot) in _slots)
+        // Pod events replace node views far more often than nodes come and go: the slots stay sorted by name until
+        // the set of nodes changes, and the list is their current views read in that order.
+        var slots = SlotsByName();
+        var items = new List<NodeView>(slots.Count);
+        foreach (var slot in slots)
         {
             if (slot.View is { } view)
             {
@@ -134,10 +140,29 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
             }
         }
 
-        items.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         if (Volatile.Read(ref _nodesVersion) == version)
         {
             _nodeList = new ListCache<NodeView>(version, items);
+        }
+
+        return items;
+    }
+
+    /// <summary>The nodes' slots sorted by name, built again only after a node was added or removed.</summary>
+    private IReadOnlyList<NodeSlot> SlotsByName()
+    {
+        var version = Volatile.Read(ref _slotsVersion);
+        if (_slotOrder is { } cached && cached.Version == version)
+        {
+            return cached.Items;
+        }
+
+        var slots = _slots.ToArray();
+        Array.Sort(slots, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        var items = Array.ConvertAll(slots, static s => s.Value);
+        if (Volatile.Read(ref _slotsVersion) == version)
+        {
+            _slotOrder = new ListCache<NodeSlot>(version, items);
         }
 
         return items;
@@ -222,32 +247,37 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var replaceProvisioners = Replacer<V1Alpha5Provisioner, Provisioner>(_provisioners, TryConvertProvisioner);
+        var replaceDaemonSets = Replacer<V1DaemonSet, PodRequest>(_daemonSets, TryConvertDaemonSet);
+        var replaceNamespaces = Replacer<V1Namespace, NamespaceEntry>(_namespaces, ToNamespaceEntry);
+        var replaceBudgets = Replacer<V1PodDisruptionBudget, DisruptionBudget>(_budgets, TryConvertDisruptionBudget);
         var loops = new List<Task>
         {
-            RunAsync(NodesResource, ListNodesAsync, WatchNodes, ReplaceNodes, ApplyNode, () => _nodesSynced = true, null, stoppingToken),
-            RunAsync(PodsResource, ListPodsAsync, WatchPods, ReplacePods, ApplyPod, () => _podsSynced = true, null, stoppingToken),
-            RunAsync(ProvisionersResource, ListProvisionersAsync, WatchCustom<V1Alpha5Provisioner>(V1Alpha5Provisioner.Group,
+            RunAsync<V1Node>(NodesResource, ListNodesAsync, WatchNodes, ApplyNode, () => _nodesSynced = true, null, stoppingToken),
+            RunAsync<V1Pod>(PodsResource, ListPodsAsync, WatchPods, ApplyPod, () => _podsSynced = true, null, stoppingToken),
+            RunAsync(ProvisionersResource, Listed(ListProvisionersAsync, replaceProvisioners), WatchCustom<V1Alpha5Provisioner>(V1Alpha5Provisioner.Group,
                     V1Alpha5Provisioner.Version, V1Alpha5Provisioner.Plural),
-                Replacer<V1Alpha5Provisioner, Provisioner>(_provisioners, TryConvertProvisioner), Applier<V1Alpha5Provisioner, Provisioner>(_provisioners, TryConvertProvisioner, c => c.Metadata?.Name ?? ""),
-                () => _provisionersSynced = true, _logger.ProvisionerCrdMissing, stoppingToken),
-            RunAsync(DaemonSetsResource, ListDaemonSetsAsync, WatchDaemonSets,
-                Replacer<V1DaemonSet, PodRequest>(_daemonSets, TryConvertDaemonSet), Applier<V1DaemonSet, PodRequest>(_daemonSets, TryConvertDaemonSet, NamespacedKey),
+                Applier<V1Alpha5Provisioner, Provisioner>(_provisioners, TryConvertProvisioner, c => c.Metadata?.Name ?? ""),
+                () => _provisionersSynced = true, new MissingCrd(() => replaceProvisioners([]), _logger.ProvisionerCrdMissing), stoppingToken),
+            RunAsync(DaemonSetsResource, Listed(ListDaemonSetsAsync, replaceDaemonSets), WatchDaemonSets,
+                Applier<V1DaemonSet, PodRequest>(_daemonSets, TryConvertDaemonSet, NamespacedKey),
                 () => _daemonSetsSynced = true, null, stoppingToken),
-            RunAsync(NamespacesResource, ListNamespacesAsync, WatchNamespaces,
-                Replacer<V1Namespace, NamespaceEntry>(_namespaces, ToNamespaceEntry), Applier<V1Namespace, NamespaceEntry>(_namespaces, ToNamespaceEntry, n => n.Metadata?.Name ?? ""),
+            RunAsync(NamespacesResource, Listed(ListNamespacesAsync, replaceNamespaces), WatchNamespaces,
+                Applier<V1Namespace, NamespaceEntry>(_namespaces, ToNamespaceEntry, n => n.Metadata?.Name ?? ""),
                 () => _namespacesSynced = true, null, stoppingToken),
-            RunAsync(DisruptionBudgetsResource, ListDisruptionBudgetsAsync, WatchDisruptionBudgets,
-                Replacer<V1PodDisruptionBudget, DisruptionBudget>(_budgets, TryConvertDisruptionBudget), Applier<V1PodDisruptionBudget, DisruptionBudget>(_budgets, TryConvertDisruptionBudget, NamespacedKey),
+            RunAsync(DisruptionBudgetsResource, Listed(ListDisruptionBudgetsAsync, replaceBudgets), WatchDisruptionBudgets,
+                Applier<V1PodDisruptionBudget, DisruptionBudget>(_budgets, TryConvertDisruptionBudget, NamespacedKey),
                 () => _budgetsSynced = true, null, stoppingToken),
         };
 
         if (_options.NodeTemplateConverter is { } converter)
         {
             NodeTemplate? Convert(V1Alpha1AwsNodeTemplate crd) => TryConvert("awsnodetemplate", crd.Metadata?.Name ?? "", () => converter(crd));
-            loops.Add(RunAsync(NodeTemplatesResource, ListNodeTemplatesAsync, WatchCustom<V1Alpha1AwsNodeTemplate>(V1Alpha1AwsNodeTemplate.Group,
+            var replaceNodeTemplates = Replacer<V1Alpha1AwsNodeTemplate, NodeTemplate>(_nodeTemplates, Convert);
+            loops.Add(RunAsync(NodeTemplatesResource, Listed(ListNodeTemplatesAsync, replaceNodeTemplates), WatchCustom<V1Alpha1AwsNodeTemplate>(V1Alpha1AwsNodeTemplate.Group,
                     V1Alpha1AwsNodeTemplate.Version, V1Alpha1AwsNodeTemplate.Plural),
-                Replacer<V1Alpha1AwsNodeTemplate, NodeTemplate>(_nodeTemplates, Convert), Applier<V1Alpha1AwsNodeTemplate, NodeTemplate>(_nodeTemplates, Convert, c => c.Metadata?.Name ?? ""),
-                () => _nodeTemplatesSynced = true, _logger.NodeTemplateCrdMissing, stoppingToken));
+                Applier<V1Alpha1AwsNodeTemplate, NodeTemplate>(_nodeTemplates, Convert, c => c.Metadata?.Name ?? ""),
+                () => _nodeTemplatesSynced = true, new MissingCrd(() => replaceNodeTemplates([]), _logger.NodeTemplateCrdMissing), stoppingToken));
         }
         else
         {
@@ -261,16 +291,15 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
     /// <summary>One resource's list-then-watch loop, until <paramref name="cancellationToken"/> fires.</summary>
     private async Task RunAsync<T>(
         string resource,
-        Func<CancellationToken, Task<(IList<T> Items, string Version)>> list,
+        Func<CancellationToken, Task<Listing>> list,
         Func<string, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType Type, T Item)>> watch,
-        Action<IList<T>> replace,
         Action<WatchEventType, T> apply,
         Action markSynced,
-        Action<TimeSpan>? reportMissing,
+        MissingCrd? missing,
         CancellationToken cancellationToken)
         where T : IKubernetesObject<V1ObjectMeta>
     {
-        var missingIsEmpty = reportMissing is not null;
+        var missingIsEmpty = missing is not null;
         var backoff = new WatchBackoff(_options.InitialBackoff, _options.MaxBackoff, new Random(HashCode.Combine(_options.JitterSeed, resource.Length)));
         string? version = null;
         var missingReported = false;
@@ -281,11 +310,11 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
             {
                 if (version is null)
                 {
-                    var (items, listVersion) = await list(cancellationToken).ConfigureAwait(false);
-                    replace(items);
-                    version = listVersion;
+                    var listed = await list(cancellationToken).ConfigureAwait(false);
+                    listed.Apply();
+                    version = listed.Version;
                     missingReported = false;
-                    _logger.CacheListed(items.Count, resource, version);
+                    _logger.CacheListed(listed.Count, resource, version);
                     _metrics?.Listed(resource);
                     markSynced();
                     LogSyncedOnce();
@@ -335,13 +364,13 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
             }
             catch (HttpOperationException e) when (missingIsEmpty && e.Response?.StatusCode == HttpStatusCode.NotFound)
             {
-                replace([]);
+                missing!.ApplyEmpty();
                 markSynced();
                 LogSyncedOnce();
                 delay = _options.MissingCrdRetry;
                 if (!missingReported)
                 {
-                    reportMissing!(delay);
+                    missing.Report(delay);
                     missingReported = true;
                 }
 
@@ -435,25 +464,44 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
 
     private int? WatchTimeoutSeconds => (int)Math.Max(1, _options.WatchTimeout.TotalSeconds);
 
-    private Task<(IList<V1Node> Items, string Version)> ListNodesAsync(CancellationToken cancellationToken) =>
-        ListAllAsync(async next =>
-        {
-            var page = await _client.CoreV1.ListNodeAsync(continueParameter: next, limit: _options.ListPageSize, cancellationToken: cancellationToken)
-                .ConfigureAwait(false);
-            return (page.Items, page.Metadata);
-        });
+    /// <summary>The nodes, each page converted as it comes (the page's objects are not kept), then applied as one diff.</summary>
+    private async Task<Listing> ListNodesAsync(CancellationToken cancellationToken)
+    {
+        var fresh = new Dictionary<string, NodeView>(StringComparer.Ordinal);
+        var count = 0;
+        var version = await ListPagesAsync<V1Node>(
+            async next =>
+            {
+                var page = await _client.CoreV1.ListNodeAsync(continueParameter: next, limit: _options.ListPageSize, cancellationToken: cancellationToken)
+                    .ConfigureAwait(false);
+                return (page.Items, page.Metadata);
+            },
+            nodes => count += AddNodeViews(nodes, fresh)).ConfigureAwait(false);
+        return new Listing(count, version, () => ReplaceNodeViews(fresh));
+    }
 
     private IAsyncEnumerable<(WatchEventType, V1Node)> WatchNodes(string version, Action<Exception> onError, CancellationToken cancellationToken) =>
         _client.CoreV1.WatchListNodeAsync(allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: WatchTimeoutSeconds,
             onError: onError, cancellationToken: cancellationToken);
 
-    private Task<(IList<V1Pod> Items, string Version)> ListPodsAsync(CancellationToken cancellationToken) =>
-        ListAllAsync(async next =>
-        {
-            var page = await _client.CoreV1.ListPodForAllNamespacesAsync(continueParameter: next, fieldSelector: LivePodsSelector,
-                limit: _options.ListPageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return (page.Items, page.Metadata);
-        });
+    /// <summary>
+    /// The live pods, each page converted as it comes, then applied as one diff: a list of 50,000 pods as
+    /// KubernetesClient objects is several times the size of their views, and is never all alive at once.
+    /// </summary>
+    private async Task<Listing> ListPodsAsync(CancellationToken cancellationToken)
+    {
+        var fresh = new Dictionary<string, PodView>(StringComparer.Ordinal);
+        var count = 0;
+        var version = await ListPagesAsync<V1Pod>(
+            async next =>
+            {
+                var page = await _client.CoreV1.ListPodForAllNamespacesAsync(continueParameter: next, fieldSelector: LivePodsSelector,
+                    limit: _options.ListPageSize, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return (page.Items, page.Metadata);
+            },
+            pods => count += AddPodViews(pods, fresh)).ConfigureAwait(false);
+        return new Listing(count, version, () => ReplacePodViews(fresh));
+    }
 
     private IAsyncEnumerable<(WatchEventType, V1Pod)> WatchPods(string version, Action<Exception> onError, CancellationToken cancellationToken) =>
         _client.CoreV1.WatchListPodForAllNamespacesAsync(allowWatchBookmarks: true, fieldSelector: LivePodsSelector, resourceVersion: version,
@@ -473,19 +521,34 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
     private static async Task<(IList<T> Items, string Version)> ListAllAsync<T>(Func<string?, Task<(IList<T>? Items, V1ListMeta? Metadata)>> listPage)
     {
         var items = new List<T>();
+        var version = await ListPagesAsync(listPage, items.AddRange).ConfigureAwait(false);
+        return (items, version);
+    }
+
+    /// <summary>Hands every page of a list (following <c>continue</c>) to <paramref name="onPage"/>; returns the resourceVersion to watch from.</summary>
+    private static async Task<string> ListPagesAsync<T>(Func<string?, Task<(IList<T>? Items, V1ListMeta? Metadata)>> listPage, Action<IList<T>> onPage)
+    {
         string? next = null;
         string version;
         do
         {
             var (pageItems, metadata) = await listPage(next).ConfigureAwait(false);
-            items.AddRange(pageItems ?? []);
+            onPage(pageItems ?? []);
             version = metadata?.ResourceVersion ?? "";
             next = metadata?.ContinueProperty;
         }
         while (!string.IsNullOrEmpty(next));
 
-        return (items, version);
+        return version;
     }
+
+    /// <summary>A list of one kind, read as its raw objects and applied by <paramref name="replace"/>.</summary>
+    private static Func<CancellationToken, Task<Listing>> Listed<T>(Func<CancellationToken, Task<(IList<T> Items, string Version)>> list, Action<IList<T>> replace) =>
+        async cancellationToken =>
+        {
+            var (items, version) = await list(cancellationToken).ConfigureAwait(false);
+            return new Listing(items.Count, version, () => replace(items));
+        };
 
     private Task<(IList<V1Alpha1AwsNodeTemplate> Items, string Version)> ListNodeTemplatesAsync(CancellationToken cancellationToken) =>
         ListAllAsync(async next =>
@@ -558,9 +621,17 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
         }
     }
 
-    private void ReplaceNodes(IList<V1Node> nodes)
+    /// <summary>Applies a (re-)list of nodes as one diff; the list loop's step, reachable for the benchmarks.</summary>
+    internal void ReplaceNodes(IList<V1Node> nodes)
     {
         var fresh = new Dictionary<string, NodeView>(StringComparer.Ordinal);
+        AddNodeViews(nodes, fresh);
+        ReplaceNodeViews(fresh);
+    }
+
+    /// <summary>Converts listed nodes into <paramref name="fresh"/> (the unreadable ones are logged and left out); returns how many were listed.</summary>
+    private int AddNodeViews(IList<V1Node> nodes, Dictionary<string, NodeView> fresh)
+    {
         foreach (var node in nodes)
         {
             if (TryConvertNode(node) is { } view)
@@ -569,6 +640,12 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
             }
         }
 
+        return nodes.Count;
+    }
+
+    /// <summary>Makes the cache's nodes those of a list: one diff under the lock, unchanged nodes keep their views.</summary>
+    private void ReplaceNodeViews(Dictionary<string, NodeView> fresh)
+    {
         lock (_gate)
         {
             var changes = new List<ClusterChange>();
@@ -586,7 +663,8 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
         }
     }
 
-    private void ApplyNode(WatchEventType type, V1Node node)
+    /// <summary>Applies one node watch event; the watch loop's step, reachable for the benchmarks.</summary>
+    internal void ApplyNode(WatchEventType type, V1Node node)
     {
         var name = node.Metadata?.Name ?? "";
         var view = type == WatchEventType.Deleted ? null : TryConvertNode(node);
@@ -642,6 +720,7 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
             {
                 previous = slot.View;
                 slot.Clear();
+                Interlocked.Increment(ref _slotsVersion);
             }
 
             Interlocked.Increment(ref _nodesVersion);
@@ -670,9 +749,9 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
         IReadOnlyList<PodRequest> pods = [];
         if (_podsByNode.TryGetValue(name, out var bound))
         {
-            var list = bound.Values.ToList();
-            list.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
-            pods = list;
+            var sorted = new PodRequest[bound.Count];
+            bound.Values.CopyTo(sorted, 0);
+            pods = sorted;
         }
 
         var view = node with { Pods = pods };
@@ -683,14 +762,23 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
         else
         {
             _slots[name] = new NodeSlot(view);
+            Interlocked.Increment(ref _slotsVersion);
         }
 
         Interlocked.Increment(ref _nodesVersion);
     }
 
-    private void ReplacePods(IList<V1Pod> pods)
+    /// <summary>Applies a (re-)list of pods as one diff; the list loop's step, reachable for the benchmarks.</summary>
+    internal void ReplacePods(IList<V1Pod> pods)
     {
         var fresh = new Dictionary<string, PodView>(StringComparer.Ordinal);
+        AddPodViews(pods, fresh);
+        ReplacePodViews(fresh);
+    }
+
+    /// <summary>Converts listed pods into <paramref name="fresh"/> (terminal and unreadable ones left out); returns how many were listed.</summary>
+    private int AddPodViews(IList<V1Pod> pods, Dictionary<string, PodView> fresh)
+    {
         foreach (var pod in pods)
         {
             if (TryConvertPod(pod) is { } view)
@@ -699,6 +787,12 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
             }
         }
 
+        return pods.Count;
+    }
+
+    /// <summary>Makes the cache's pods those of a list: one diff under the lock, unchanged pods keep their views.</summary>
+    private void ReplacePodViews(Dictionary<string, PodView> fresh)
+    {
         lock (_gate)
         {
             var touched = new HashSet<string>(StringComparer.Ordinal);
@@ -722,7 +816,8 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
         }
     }
 
-    private void ApplyPod(WatchEventType type, V1Pod pod)
+    /// <summary>Applies one pod watch event; the watch loop's step, reachable for the benchmarks.</summary>
+    internal void ApplyPod(WatchEventType type, V1Pod pod)
     {
         var key = Key(string.IsNullOrEmpty(pod.Metadata?.NamespaceProperty) ? "default" : pod.Metadata.NamespaceProperty, pod.Metadata?.Name ?? "");
         var view = type == WatchEventType.Deleted ? null : TryConvertPod(pod);
@@ -805,7 +900,7 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
         {
             if (!_podsByNode.TryGetValue(view.NodeName, out var bound))
             {
-                bound = new Dictionary<string, PodRequest>(StringComparer.Ordinal);
+                bound = new SortedList<string, PodRequest>(StringComparer.Ordinal);
                 _podsByNode[view.NodeName] = bound;
             }
 
@@ -923,6 +1018,12 @@ public sealed class KubernetesClusterCache : BackgroundService, IClusterState
     private sealed record NamespaceMap(IReadOnlyList<NamespaceEntry> Source, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Labels);
 
     private sealed record WatchOutcome(string Version, int Events, bool Gone, Exception? Error);
+
+    /// <summary>A list read in full: how many objects it had, the version to watch from, and how to apply it to the cache.</summary>
+    private sealed record Listing(int Count, string Version, Action Apply);
+
+    /// <summary>What a loop does while its CRD is not installed: apply an empty list, and report it (once per absence).</summary>
+    private sealed record MissingCrd(Action ApplyEmpty, Action<TimeSpan> Report);
 
     private sealed record ListCache<T>(long Version, IReadOnlyList<T> Items);
 }

@@ -176,6 +176,53 @@ public sealed class KubernetesClusterCacheTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Nodes_StaySortedByName_AsNodesComeAndGo_AndShowEachNodesCurrentView()
+    {
+        _server.UpsertNode(KubeObjects.Node("n3"));
+        _server.UpsertNode(KubeObjects.Node("n1"));
+        var cache = await StartCacheAsync();
+        Assert.Equal(["n1", "n3"], cache.Nodes().Select(n => n.Name));
+
+        _server.UpsertNode(KubeObjects.Node("n2"));
+        await Until(() => cache.FindNode("n2") is not null, "the new node arrives");
+        Assert.Equal(["n1", "n2", "n3"], cache.Nodes().Select(n => n.Name));
+
+        _server.UpsertPod(KubeObjects.Pod("apps", "a", nodeName: "n3", cpu: "1", phase: "Running"));
+        await Until(() => cache.FindNode("n3")!.Pods.Count == 1, "the pod joins n3");
+        var nodes = cache.Nodes();
+        Assert.Equal(["n1", "n2", "n3"], nodes.Select(n => n.Name));
+        Assert.Same(cache.FindNode("n3"), nodes[2]);
+
+        _server.DeleteNode("n1");
+        _server.UpsertNode(KubeObjects.Node("n0"));
+        await Until(() => cache.FindNode("n1") is null && cache.FindNode("n0") is not null, "n1 goes and n0 arrives");
+        Assert.Equal(["n0", "n2", "n3"], cache.Nodes().Select(n => n.Name));
+        _server.UpsertNode(KubeObjects.Node("n1"));
+        await Until(() => cache.FindNode("n1") is not null, "n1 is back");
+        Assert.Equal(["n0", "n1", "n2", "n3"], cache.Nodes().Select(n => n.Name));
+    }
+
+    [Fact]
+    public async Task NodePods_AreInKeyOrder_WhateverOrderTheyArriveIn()
+    {
+        _server.UpsertNode(KubeObjects.Node("n1"));
+        var cache = await StartCacheAsync();
+
+        // In "namespace/name" order, '-' (0x2D) sorts before '/' (0x2F): apps-b/x comes before apps/a.
+        foreach (var (ns, name) in new[] { ("apps", "c"), ("apps-b", "x"), ("apps", "a"), ("web", "z"), ("apps", "b") })
+        {
+            _server.UpsertPod(KubeObjects.Pod(ns, name, nodeName: "n1", cpu: "100m", phase: "Running"));
+        }
+
+        await Until(() => cache.FindNode("n1")!.Pods.Count == 5, "the five pods are on n1");
+        Assert.Equal(["apps-b/x", "apps/a", "apps/b", "apps/c", "web/z"], cache.FindNode("n1")!.Pods.Select(p => p.Key));
+
+        _server.DeletePod("apps", "b");
+        await Until(() => cache.FindNode("n1")!.Pods.Count == 4, "the deleted pod leaves n1");
+        Assert.Equal(["apps-b/x", "apps/a", "apps/c", "web/z"], cache.FindNode("n1")!.Pods.Select(p => p.Key));
+    }
+
+    [Fact]
     public async Task UnrelatedEvents_KeepTheNodeViewInstance_PodChangesReplaceIt()
     {
         _server.UpsertNode(KubeObjects.Node("n1"));

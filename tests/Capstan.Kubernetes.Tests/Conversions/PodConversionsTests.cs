@@ -127,6 +127,27 @@ public sealed class PodConversionsTests
         Assert.True(request.DoNotEvict);
     }
 
+    [Theory]
+    [InlineData("0", 0)]
+    [InlineData("8", 8_000)]
+    [InlineData("7850m", 7_850)]
+    [InlineData("1.5Gi", 1_610_612_736_000)]
+    [InlineData("83873772Ki", 85_886_742_528_000)]
+    [InlineData("1e3", 1_000_000)]
+    [InlineData("100u", 1)] // finer than a thousandth: rounded up
+    [InlineData("0.5n", 1)]
+    [InlineData("1.00000000000000000000000000000001", 1_001)] // more digits than a decimal holds: rounded up all the same
+    [InlineData("2000000000000000", 2_000_000_000_000_000_000)]
+    public void ToResourceList_ReadsEachQuantityAsItsTextSays(string text, long milli)
+    {
+        var quantity = new ResourceQuantity(text);
+
+        var list = PodConversions.ToResourceList(new Dictionary<string, ResourceQuantity> { ["cpu"] = quantity });
+
+        Assert.Equal(Quantity.FromMilli(milli), list.Cpu);
+        Assert.Equal(Quantity.Parse(quantity.ToString()), list.Cpu);
+    }
+
     [Fact]
     public void QuantityBeyondRange_IsAFormatErrorNamingTheResource()
     {
