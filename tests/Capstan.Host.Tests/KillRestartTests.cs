@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text.Json.Nodes;
-using Capstan.Aws.Catalog;
-using Capstan.Sandbox.Aws;
 using Capstan.Testing;
 
 namespace Capstan.Host.Tests;

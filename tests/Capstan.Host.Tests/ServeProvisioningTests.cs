@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Capstan.Aws;
-using Capstan.Aws.Catalog;
 using Capstan.Aws.Clients;
 using Capstan.Kubernetes.LeaderElection;
 using Capstan.Sandbox.Aws;
