@@ -26,6 +26,7 @@ public class ProvisioningBenchmarks
 {
     private IReadOnlyList<InstanceType> _types = null!;
     private ProvisioningController _controller = null!;
+    private InstantCloud _cloud = null!;
 
     [Params("Tutorial", "Mixed")]
     public string Shape { get; set; } = "Tutorial";
@@ -59,20 +60,34 @@ public class ProvisioningBenchmarks
 
         var time = TimeProvider.System;
         var batcher = new ProvisioningBatcher(time, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
-        var cloud = new InstantCloud(_types);
+        var cloud = _cloud = new InstantCloud(_types);
         _controller = new ProvisioningController(cluster, cluster, cloud, new PlacementLedger(time, TimeSpan.FromMinutes(5)), batcher,
             new ProvisioningTrigger(batcher), new InstanceTypeSource(cloud, NullLogger<InstanceTypeSource>.Instance), new InFlightNodes(time),
             new ProvisioningOptions { LaunchConcurrency = 100 }, new ProvisioningMetrics(new TestMeterFactory(), cluster), time,
             NullLogger<ProvisioningController>.Instance);
     }
 
+    /// <summary>The whole pass: every claim launched, its Node created and its pods bound.</summary>
     [Benchmark]
     public Task Pass() => _controller.ProvisionAsync(new HashSet<string>(), CancellationToken.None);
+
+    /// <summary>
+    /// The budgeted part: snapshot, plan and every launch request issued. The cloud double answers each launch with
+    /// no capacity, so the pass ends once the last request is out (no Nodes, no bindings).
+    /// </summary>
+    [Benchmark]
+    public Task UntilLaunchesIssued()
+    {
+        _cloud.Refuse = true;
+        return _controller.ProvisionAsync(new HashSet<string>(), CancellationToken.None);
+    }
 
     /// <summary>Launches the claim's first option in its first allowed offering, at once.</summary>
     private sealed class InstantCloud(IReadOnlyList<InstanceType> types) : ICloudProvider
     {
         private int _next;
+
+        public bool Refuse { get; set; }
 
         public Task<IReadOnlyList<InstanceType>> GetInstanceTypesAsync(NodeTemplate nodeTemplate, KubeletSettings kubelet, CancellationToken cancellationToken) =>
             Task.FromResult(types);
@@ -81,6 +96,11 @@ public class ProvisioningBenchmarks
         {
             var type = request.InstanceTypes[0];
             var offering = type.CheapestOffering(request.Requirements)!;
+            if (Refuse)
+            {
+                return Task.FromResult(LaunchResult.InsufficientCapacity([new OfferingFailure(type.Name, offering.Zone, offering.CapacityType, "InsufficientInstanceCapacity", "none")]));
+            }
+
             var n = Interlocked.Increment(ref _next);
             return Task.FromResult(LaunchResult.Success(new CloudInstance
             {

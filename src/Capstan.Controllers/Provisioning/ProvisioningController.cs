@@ -351,19 +351,21 @@ public sealed partial class ProvisioningController : IController
 
     private async Task BindAllAsync(NodeView node, IReadOnlyList<PodRequest> pods, List<string> retry, CancellationToken cancellationToken)
     {
+        // Bindings are one API call each: a node's pods go out several at a time, and the ledger keeps them honest.
         var bound = 0;
-        foreach (var pod in pods)
-        {
-            switch (await BindAsync(node, pod, cancellationToken).ConfigureAwait(false))
+        await Parallel.ForEachAsync(pods, new ParallelOptions { MaxDegreeOfParallelism = _options.BindConcurrency, CancellationToken = cancellationToken },
+            async (pod, token) =>
             {
-                case BindOutcome.Bound:
-                    bound++;
-                    break;
-                case BindOutcome.Retry:
-                    Retry(retry, [pod]);
-                    break;
-            }
-        }
+                switch (await BindAsync(node, pod, token).ConfigureAwait(false))
+                {
+                    case BindOutcome.Bound:
+                        Interlocked.Increment(ref bound);
+                        break;
+                    case BindOutcome.Retry:
+                        Retry(retry, [pod]);
+                        break;
+                }
+            }).ConfigureAwait(false);
 
         if (bound > 0)
         {

@@ -17,6 +17,9 @@ public sealed class ProvisioningOptions
     /// <summary>Launches (CreateFleet calls) running at once within one batch.</summary>
     public int LaunchConcurrency { get; set; } = 8;
 
+    /// <summary>Bindings in flight at once for one node's pods.</summary>
+    public int BindConcurrency { get; set; } = 16;
+
     /// <summary>Tries of one claim's launch when the cloud fails with something other than a capacity shortage.</summary>
     public int LaunchAttempts { get; set; } = 3;
 

@@ -25,6 +25,11 @@ public sealed class ProvisioningOptionsValidator : IValidateOptions<Provisioning
             failures.Add($"{Section}:LaunchConcurrency must be between 1 and 100 (got {options.LaunchConcurrency})");
         }
 
+        if (options.BindConcurrency is < 1 or > 100)
+        {
+            failures.Add($"{Section}:BindConcurrency must be between 1 and 100 (got {options.BindConcurrency})");
+        }
+
         if (options.LaunchAttempts is < 1 or > 10)
         {
             failures.Add($"{Section}:LaunchAttempts must be between 1 and 10 (got {options.LaunchAttempts})");

@@ -24,6 +24,9 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
     private readonly Dictionary<string, NodeView> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeSlot> _slots = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PodView> _pods = new(StringComparer.Ordinal);
+
+    // The keys of the pods bound to each node, so that a node's view is rebuilt from its own pods.
+    private readonly Dictionary<string, HashSet<string>> _podsOfNode = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Provisioner> _provisioners = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeTemplate> _nodeTemplates = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PodRequest> _daemonSets = new(StringComparer.Ordinal);
@@ -166,7 +169,7 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
                 return;
             }
 
-            _pods[pod.Key] = pod;
+            StorePod(pod.Key, current, pod);
             if (!existed || current!.NodeName != pod.NodeName || !ValueEquality.AreEqual(current.Request, pod.Request))
             {
                 Refresh(current?.NodeName);
@@ -308,7 +311,7 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
             {
                 // The Binding API sets spec.nodeName and the PodScheduled condition to True.
                 var bound = pod with { NodeName = nodeName, ScheduledStatus = "True", ScheduledReason = null };
-                _pods[key] = bound;
+                StorePod(key, pod, bound);
                 Refresh(nodeName);
                 _feed.Publish(ClusterChange.ForPod(pod, bound));
             }
@@ -478,7 +481,7 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
         {
             if (pod.NodeName == nodeName)
             {
-                _pods.Remove(key);
+                StorePod(key, pod, null);
                 _feed.Publish(ClusterChange.ForPod(pod, null));
             }
         }
@@ -530,16 +533,48 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
     }
 
     private NodeView WithPods(NodeView node) =>
-        node with { Pods = [.. _pods.Values.Where(p => p.NodeName == node.Name).Select(p => p.Request).OrderBy(p => p.Key, StringComparer.Ordinal)] };
+        node with
+        {
+            Pods = _podsOfNode.TryGetValue(node.Name, out var keys)
+                ? [.. keys.Select(k => _pods[k].Request).OrderBy(p => p.Key, StringComparer.Ordinal)]
+                : [],
+        };
+
+    /// <summary>Replaces (or, with null, removes) a pod, keeping the per-node index in step.</summary>
+    private void StorePod(string key, PodView? previous, PodView? pod)
+    {
+        if (previous?.NodeName is { } before && before != pod?.NodeName && _podsOfNode.TryGetValue(before, out var was))
+        {
+            was.Remove(key);
+        }
+
+        if (pod is null)
+        {
+            _pods.Remove(key);
+            return;
+        }
+
+        _pods[key] = pod;
+        if (pod.NodeName is { } after)
+        {
+            if (!_podsOfNode.TryGetValue(after, out var keys))
+            {
+                _podsOfNode[after] = keys = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            keys.Add(key);
+        }
+    }
 
     /// <summary>Removes a pod (under the lock) and says so; false when there was none.</summary>
     private bool RemovePodLocked(string key)
     {
-        if (!_pods.Remove(key, out var pod))
+        if (!_pods.TryGetValue(key, out var pod))
         {
             return false;
         }
 
+        StorePod(key, pod, null);
         Refresh(pod.NodeName);
         _feed.Publish(ClusterChange.ForPod(pod, null));
         return true;
