@@ -26,6 +26,21 @@ public static class Labels
     /// </summary>
     public const string DisruptionAnnotation = "capstan.dev/disruption";
 
+    /// <summary>Node annotation (value <c>true</c>): consolidation never picks the node.</summary>
+    public const string DoNotConsolidate = "karpenter.sh/do-not-consolidate";
+
+    /// <summary>Pod annotation (value <c>true</c>): the pod's node is not disrupted voluntarily and its drain waits.</summary>
+    public const string DoNotEvict = "karpenter.sh/do-not-evict";
+
+    /// <summary>Key of the <c>NoSchedule</c> taint a node gets when its termination starts.</summary>
+    public const string DisruptionTaint = "karpenter.sh/disruption";
+
+    /// <summary>
+    /// Node annotation the controller that decides to delete a node writes first (<c>empty</c>, <c>expired</c>,
+    /// <c>consolidation</c>, <c>interruption</c>, <c>gc</c>, <c>registration</c>); a node deleted without one was deleted by a user.
+    /// </summary>
+    public const string TerminationReason = "capstan.dev/termination-reason";
+
     public const string AwsPrefix = "karpenter.k8s.aws/";
     public const string InstanceHypervisor = AwsPrefix + "instance-hypervisor";
     public const string InstanceEncryptionInTransit = AwsPrefix + "instance-encryption-in-transit-supported";
