@@ -16,7 +16,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Capstan.Controllers.Tests;
 
 /// <summary>The provisioning controller on the in-memory cluster, a fake cloud and a fake clock.</summary>
-internal sealed class ControllerHarness : IDisposable
+internal sealed partial class ControllerHarness : IDisposable
 {
     public static readonly Offering[] TwoZones =
     [

@@ -32,6 +32,8 @@ public sealed partial class ProvisioningController : IController
     private readonly ILogger<ProvisioningController> _logger;
     private readonly Func<string, string> _claimName;
     private volatile bool _adoptionDue = true;
+    private readonly Lock _displacedGate = new();
+    private Dictionary<string, PodRequest> _displaced = new(StringComparer.Ordinal);
 
     public ProvisioningController(
         IClusterState cluster,
@@ -64,6 +66,25 @@ public sealed partial class ProvisioningController : IController
     }
 
     public string Name => "provisioning";
+
+    /// <summary>
+    /// Pods that are about to lose their node (an interruption, an expiry, a replacing consolidation): the next pass
+    /// plans capacity for them as if they were pending, so the replacement is on its way before they are evicted.
+    /// Their node must already be closed to new pods (cordoned, deleting or a disruption candidate). They are not
+    /// bound by Capstan (they are bound still); their successors land on the new capacity once evicted.
+    /// </summary>
+    public void Displace(IEnumerable<PodRequest> pods)
+    {
+        ArgumentNullException.ThrowIfNull(pods);
+        lock (_displacedGate)
+        {
+            foreach (var pod in pods)
+            {
+                _displaced[pod.Key] = pod;
+                _batcher.Add(pod.Key);
+            }
+        }
+    }
 
     /// <summary>Passes completed since start (for tests and the sandbox's report).</summary>
     public int Passes { get; private set; }
@@ -135,14 +156,15 @@ public sealed partial class ProvisioningController : IController
             }
         }
 
-        if (wanted.Count == 0)
+        var displaced = TakeDisplaced();
+        if (wanted.Count == 0 && displaced.Count == 0)
         {
             return;
         }
 
         var provisioners = _cluster.Provisioners();
         var capacity = await _instanceTypes.ResolveAsync(provisioners, _cluster.NodeTemplates(), cancellationToken).ConfigureAwait(false);
-        var snapshot = Snapshot(wanted, capacity);
+        var snapshot = Snapshot(wanted, displaced, capacity);
         if (snapshot.PendingPods.Count == 0)
         {
             return;
@@ -192,7 +214,17 @@ public sealed partial class ProvisioningController : IController
         _metrics.Provisioned(_time.GetElapsedTime(started));
     }
 
-    private Snapshot Snapshot(HashSet<string> wanted, IReadOnlyDictionary<string, ProvisionerCapacity> capacity)
+    private List<PodRequest> TakeDisplaced()
+    {
+        lock (_displacedGate)
+        {
+            var taken = _displaced.Values.ToList();
+            _displaced = new Dictionary<string, PodRequest>(StringComparer.Ordinal);
+            return taken;
+        }
+    }
+
+    private Snapshot Snapshot(HashSet<string> wanted, List<PodRequest> displaced, IReadOnlyDictionary<string, ProvisionerCapacity> capacity)
     {
         var snapshot = SnapshotBuilder.Build(_cluster, new SnapshotInputs
         {
@@ -207,7 +239,7 @@ public sealed partial class ProvisioningController : IController
         var usage = SnapshotBuilder.Usage(nodes);
         return snapshot with
         {
-            PendingPods = [.. snapshot.PendingPods.Where(p => wanted.Contains(p.Key))],
+            PendingPods = [.. snapshot.PendingPods.Where(p => wanted.Contains(p.Key)), .. displaced.Where(p => !wanted.Contains(p.Key))],
             Nodes = nodes,
             Provisioners = [.. snapshot.Provisioners.Select(s => s with { Usage = usage.GetValueOrDefault(s.Provisioner.Name, ResourceList.Empty) })],
         };
