@@ -124,4 +124,36 @@ internal static partial class Log
     [LoggerMessage(EventId = 7042, EventName = "ControllersStopped", Level = LogLevel.Information,
         Message = "Controllers stopped")]
     public static partial void ControllersStopped(this ILogger logger);
+
+    [LoggerMessage(EventId = 7200, EventName = "DisruptionPassFailed", Level = LogLevel.Error,
+        Message = "Disruption pass failed; trying again on the next one")]
+    public static partial void DisruptionPassFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7201, EventName = "NodeEmpty", Level = LogLevel.Information,
+        Message = "Added TTL to empty node {Node}")]
+    public static partial void NodeEmpty(this ILogger logger, string node);
+
+    [LoggerMessage(EventId = 7202, EventName = "TriggeringEmptyTermination", Level = LogLevel.Information,
+        Message = "Triggering termination after {Seconds}s for empty node {Node}")]
+    public static partial void TriggeringEmptyTermination(this ILogger logger, long seconds, string node);
+
+    [LoggerMessage(EventId = 7203, EventName = "ExpiredNodeReplacing", Level = LogLevel.Information,
+        Message = "Node {Node} has expired; provisioning a replacement for its {Pods} pod(s) before draining it")]
+    public static partial void ExpiredNodeReplacing(this ILogger logger, string node, int pods);
+
+    [LoggerMessage(EventId = 7204, EventName = "ExpiredNodeDeleted", Level = LogLevel.Information,
+        Message = "Triggering termination for expired node {Node}")]
+    public static partial void ExpiredNodeDeleted(this ILogger logger, string node);
+
+    [LoggerMessage(EventId = 7205, EventName = "ConsolidationProposed", Level = LogLevel.Information,
+        Message = "Consolidation candidate {Action}; confirming in {Delay}")]
+    public static partial void ConsolidationProposed(this ILogger logger, string action, TimeSpan delay);
+
+    [LoggerMessage(EventId = 7206, EventName = "Consolidating", Level = LogLevel.Information,
+        Message = "Consolidating {Action}")]
+    public static partial void Consolidating(this ILogger logger, string action);
+
+    [LoggerMessage(EventId = 7207, EventName = "ConsolidationAbandoned", Level = LogLevel.Information,
+        Message = "Abandoned consolidating {Nodes}: {Reason}")]
+    public static partial void ConsolidationAbandoned(this ILogger logger, string nodes, string reason);
 }
