@@ -81,46 +81,46 @@ public class ProvisioningBenchmarks
         _cloud.Refuse = true;
         return _controller.ProvisionAsync(new HashSet<string>(), CancellationToken.None);
     }
+}
 
-    /// <summary>Launches the claim's first option in its first allowed offering, at once.</summary>
-    private sealed class InstantCloud(IReadOnlyList<InstanceType> types) : ICloudProvider
+/// <summary>Launches the claim's first option in its first allowed offering, at once.</summary>
+internal sealed class InstantCloud(IReadOnlyList<InstanceType> types) : ICloudProvider
+{
+    private int _next;
+
+    public bool Refuse { get; set; }
+
+    public Task<IReadOnlyList<InstanceType>> GetInstanceTypesAsync(NodeTemplate nodeTemplate, KubeletSettings kubelet, CancellationToken cancellationToken) =>
+        Task.FromResult(types);
+
+    public Task<LaunchResult> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
     {
-        private int _next;
-
-        public bool Refuse { get; set; }
-
-        public Task<IReadOnlyList<InstanceType>> GetInstanceTypesAsync(NodeTemplate nodeTemplate, KubeletSettings kubelet, CancellationToken cancellationToken) =>
-            Task.FromResult(types);
-
-        public Task<LaunchResult> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
+        var type = request.InstanceTypes[0];
+        var offering = type.CheapestOffering(request.Requirements)!;
+        if (Refuse)
         {
-            var type = request.InstanceTypes[0];
-            var offering = type.CheapestOffering(request.Requirements)!;
-            if (Refuse)
-            {
-                return Task.FromResult(LaunchResult.InsufficientCapacity([new OfferingFailure(type.Name, offering.Zone, offering.CapacityType, "InsufficientInstanceCapacity", "none")]));
-            }
-
-            var n = Interlocked.Increment(ref _next);
-            return Task.FromResult(LaunchResult.Success(new CloudInstance
-            {
-                InstanceId = $"i-{n:x17}",
-                ProviderId = $"aws:///{offering.Zone}/i-{n:x17}",
-                InstanceType = type.Name,
-                Zone = offering.Zone,
-                CapacityType = offering.CapacityType,
-                PrivateDnsName = $"ip-10-{n / 65536 % 256}-{n / 256 % 256}-{n % 256}.ec2.internal",
-                LaunchTime = DateTimeOffset.UnixEpoch,
-                State = "pending",
-                ClaimName = request.ClaimName,
-                ProvisionerName = request.ProvisionerName,
-            }));
+            return Task.FromResult(LaunchResult.InsufficientCapacity([new OfferingFailure(type.Name, offering.Zone, offering.CapacityType, "InsufficientInstanceCapacity", "none")]));
         }
 
-        public Task<bool> TerminateAsync(string providerId, CancellationToken cancellationToken) => Task.FromResult(true);
-
-        public Task<CloudInstance?> GetAsync(string providerId, CancellationToken cancellationToken) => Task.FromResult<CloudInstance?>(null);
-
-        public Task<IReadOnlyList<CloudInstance>> ListAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<CloudInstance>>([]);
+        var n = Interlocked.Increment(ref _next);
+        return Task.FromResult(LaunchResult.Success(new CloudInstance
+        {
+            InstanceId = $"i-{n:x17}",
+            ProviderId = $"aws:///{offering.Zone}/i-{n:x17}",
+            InstanceType = type.Name,
+            Zone = offering.Zone,
+            CapacityType = offering.CapacityType,
+            PrivateDnsName = $"ip-10-{n / 65536 % 256}-{n / 256 % 256}-{n % 256}.ec2.internal",
+            LaunchTime = DateTimeOffset.UnixEpoch,
+            State = "pending",
+            ClaimName = request.ClaimName,
+            ProvisionerName = request.ProvisionerName,
+        }));
     }
+
+    public Task<bool> TerminateAsync(string providerId, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task<CloudInstance?> GetAsync(string providerId, CancellationToken cancellationToken) => Task.FromResult<CloudInstance?>(null);
+
+    public Task<IReadOnlyList<CloudInstance>> ListAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<CloudInstance>>([]);
 }

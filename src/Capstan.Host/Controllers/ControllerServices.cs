@@ -1,4 +1,5 @@
 using Capstan.Controllers;
+using Capstan.Controllers.Disruption;
 using Capstan.Controllers.Nodes;
 using Capstan.Controllers.Provisioning;
 using Capstan.Core.Ports;
@@ -48,6 +49,11 @@ internal static class ControllerServices
         services.AddSingleton<IController>(sp => sp.GetRequiredService<ProvisioningController>());
         services.AddSingleton<IController, NodeLifecycleController>();
         services.AddSingleton<IController, ProvisionerStatusController>();
+        services.AddOptions<DisruptionOptions>().BindConfiguration(DisruptionOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DisruptionOptions>, DisruptionOptionsValidator>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<DisruptionOptions>>().Value);
+        services.TryAddSingleton<DisruptionMetrics>();
+        services.AddSingleton<IController, DisruptionController>();
         services.TryAddSingleton<ControllerManager>();
         services.AddOptions<LeaderElectionOptions>().BindConfiguration(LeaderElectionOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LeaderElectionOptions>, LeaderElectionOptionsValidator>());
