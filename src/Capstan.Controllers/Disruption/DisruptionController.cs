@@ -350,7 +350,7 @@ public sealed class DisruptionController(
 
     /// <summary>The checks of <see cref="IsConsolidatable"/> for a node this controller itself marked.</summary>
     private bool IsStillConsolidatable(NodeView node, DisruptionSimulator simulator) =>
-        IsConsolidatable(node with { Annotations = Without(node.Annotations, Labels.DisruptionAnnotation) }, simulator);
+        IsConsolidatable(node with { Annotations = Without(node.Annotations, Labels.DisruptionAnnotation), DisruptionCandidate = false }, simulator);
 
     private static Dictionary<string, string> Without(IReadOnlyDictionary<string, string> map, string key)
     {

@@ -423,7 +423,12 @@ public sealed class InMemoryCluster : IClusterState, IClusterWriter
         }));
 
     public Task<bool> SetNodeAnnotationsAsync(string nodeName, IReadOnlyDictionary<string, string?> annotations, CancellationToken cancellationToken) =>
-        Task.FromResult(ChangeNode(nodeName, node => node with { Annotations = Merged(node.Annotations, annotations) }));
+        Task.FromResult(ChangeNode(nodeName, node =>
+        {
+            var merged = Merged(node.Annotations, annotations);
+            // As the Kubernetes adapter derives it from the annotation.
+            return node with { Annotations = merged, DisruptionCandidate = merged.ContainsKey(Labels.DisruptionAnnotation) };
+        }));
 
     public Task<bool> AddNodeTaintAsync(string nodeName, Taint taint, CancellationToken cancellationToken) =>
         Task.FromResult(ChangeNode(nodeName, node => node with
