@@ -193,6 +193,44 @@ public sealed class ServeProvisioningTests : IAsyncLifetime, IDisposable
         await app.StopAsync().WaitAsync(s_timeout);
     }
 
+    [Fact]
+    public async Task Serve_ScaledToZero_EmptyNodesAreTerminatedAfterTheirTtl()
+    {
+        AwsWorld.AddTutorialProvisioner(_api);
+        var provisioner = _api.FindProvisioner("default")!;
+        provisioner["spec"]!["ttlSecondsAfterEmpty"] = 1;
+        _api.UpsertProvisioner(provisioner);
+        for (var i = 0; i < 5; i++)
+        {
+            _api.UpsertPod(AwsWorld.UnschedulablePod($"inflate-{i}"));
+        }
+
+        await using var app = Build("--Capstan:Disruption:PollInterval=00:00:00.200");
+        await app.StartAsync().WaitAsync(s_timeout);
+        await Until(() => Enumerable.Range(0, 5).All(i => _api.NodeOf("apps", $"inflate-{i}") is not null), "every pod is bound");
+        var nodes = _api.NodeNames();
+        foreach (var name in nodes)
+        {
+            var node = _api.FindNode(name)!;
+            node["status"]!["conditions"] = JsonNode.Parse("""[{"type":"Ready","status":"True"}]""");
+            _api.UpsertNode(node);
+        }
+
+        await Until(() => nodes.All(n => (string?)_api.FindNode(n)?["metadata"]?["labels"]?["karpenter.sh/initialized"] == "true"), "the nodes are initialized");
+
+        // kubectl scale deployment inflate --replicas 0
+        for (var i = 0; i < 5; i++)
+        {
+            _api.DeletePod("apps", $"inflate-{i}");
+        }
+
+        await Until(() => _api.NodeNames().Count == 0, "the empty nodes are gone",
+            () => string.Join("; ", _api.NodeNames().Select(n => $"{n}: {_api.FindNode(n)?["metadata"]?["annotations"]?.ToJsonString()}")));
+        Assert.All(_world.Ec2.Instances, i => Assert.NotNull(i.TerminationRequestedAt));
+        Assert.Contains(_api.Requests, r => r.Method == "DELETE" && r.Path.StartsWith("/api/v1/nodes/", StringComparison.Ordinal));
+        await app.StopAsync().WaitAsync(s_timeout);
+    }
+
     private static string ClaimOf(AwsCall call)
     {
         var key = call.Parameters.First(p => p.Value == "capstan.dev/node-claim" && p.Key.StartsWith("TagSpecification", StringComparison.Ordinal)).Key;
