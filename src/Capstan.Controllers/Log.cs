@@ -101,10 +101,6 @@ internal static partial class Log
         Message = "{Action} for node {Node} failed; trying again")]
     public static partial void NodeActionFailed(this ILogger logger, Exception exception, string action, string node);
 
-    [LoggerMessage(EventId = 7025, EventName = "Draining", Level = LogLevel.Information,
-        Message = "Draining node {Node}: {Pods} pod(s) to evict")]
-    public static partial void Draining(this ILogger logger, string node, int pods);
-
     [LoggerMessage(EventId = 7030, EventName = "ProvisionerStatusPatched", Level = LogLevel.Debug,
         Message = "Provisioner {Provisioner} status.resources = {Resources}")]
     public static partial void ProvisionerStatusPatched(this ILogger logger, string provisioner, string resources);
@@ -156,4 +152,37 @@ internal static partial class Log
     [LoggerMessage(EventId = 7207, EventName = "ConsolidationAbandoned", Level = LogLevel.Information,
         Message = "Abandoned consolidating {Nodes}: {Reason}")]
     public static partial void ConsolidationAbandoned(this ILogger logger, string nodes, string reason);
+
+    // Termination (7100-7149).
+    [LoggerMessage(EventId = 7100, EventName = "Cordoned", Level = LogLevel.Information,
+        Message = "Cordoned node {Node}")]
+    public static partial void Cordoned(this ILogger logger, string node);
+
+    [LoggerMessage(EventId = 7101, EventName = "DrainingNode", Level = LogLevel.Information,
+        Message = "Draining node {Node} ({Pods} pod(s))")]
+    public static partial void DrainingNode(this ILogger logger, string node, int pods);
+
+    [LoggerMessage(EventId = 7102, EventName = "EvictedPod", Level = LogLevel.Information,
+        Message = "Evicted pod {Pod} from node {Node}")]
+    public static partial void EvictedPod(this ILogger logger, string pod, string node);
+
+    [LoggerMessage(EventId = 7103, EventName = "EvictionRefused", Level = LogLevel.Information,
+        Message = "A disruption budget does not allow evicting pod {Pod} from node {Node} now; trying again in {Delay}")]
+    public static partial void EvictionRefused(this ILogger logger, string pod, string node, TimeSpan delay);
+
+    [LoggerMessage(EventId = 7104, EventName = "EvictionFailed", Level = LogLevel.Warning,
+        Message = "Evicting pod {Pod} from node {Node} failed; trying again in {Delay}")]
+    public static partial void EvictionFailed(this ILogger logger, Exception exception, string pod, string node, TimeSpan delay);
+
+    [LoggerMessage(EventId = 7105, EventName = "DrainBlocked", Level = LogLevel.Warning,
+        Message = "Draining node {Node} waits: pod(s) {Pods} have karpenter.sh/do-not-evict")]
+    public static partial void DrainBlocked(this ILogger logger, string node, string pods);
+
+    [LoggerMessage(EventId = 7106, EventName = "InstanceGone", Level = LogLevel.Information,
+        Message = "The instance of node {Node} is already gone; deleting its {Pods} pod(s) instead of draining them")]
+    public static partial void InstanceGone(this ILogger logger, string node, int pods);
+
+    [LoggerMessage(EventId = 7107, EventName = "TerminationFailed", Level = LogLevel.Warning,
+        Message = "Terminating node {Node} failed; trying again")]
+    public static partial void TerminationFailed(this ILogger logger, Exception exception, string node);
 }

@@ -1,5 +1,6 @@
 using Capstan.Core.Cluster;
 using Capstan.Core.Scheduling;
+using Capstan.Testing;
 
 namespace Capstan.Controllers.Tests;
 
@@ -29,9 +30,10 @@ public sealed class NodeLifecycleControllerTests
     }
 
     [Fact]
-    public async Task NodeNotInitializedWithinTheTtl_IsDeleted_ItsInstanceTerminated_ItsPodsFreed()
+    public async Task NodeNotInitializedWithinTheTtl_IsDeletedForRegistration_ItsInstanceTerminated_ItsPodsFreed()
     {
         using var h = new ControllerHarness();
+        using var recorder = new MeasurementRecorder(ProvisioningMetrics.MeterName, h.MeterFactory);
         h.AddProvisioner();
         h.AddUnschedulable("inflate", 2);
         await h.PassAsync();
@@ -40,43 +42,45 @@ public sealed class NodeLifecycleControllerTests
         h.Time.Advance(TimeSpan.FromMinutes(14));
         await h.Lifecycle.ReconcileAllAsync(CancellationToken.None);
         Assert.NotNull(h.Cluster.FindNode(node.Name));
+        Assert.False(h.Cluster.FindNode(node.Name)!.Annotations.ContainsKey(Labels.TerminationReason));
 
         h.Time.Advance(TimeSpan.FromMinutes(1));
         await h.Lifecycle.ReconcileAllAsync(CancellationToken.None);
-        await h.Lifecycle.ReconcileAllAsync(CancellationToken.None);
+
+        var deleted = h.Cluster.FindNode(node.Name)!;
+        Assert.True(deleted.MarkedForDeletion);
+        Assert.Equal("registration", deleted.Annotations[Labels.TerminationReason]);
+        Assert.Equal(0, h.Cloud.Running);
+        Assert.Contains(h.Cluster.Events, e => e.Reason == "FailedRegistration" && e.Name == node.Name);
+
+        // The termination controller finishes the deletion: the instance is gone, so the pods are deleted, not drained.
+        await h.TerminationPassAsync();
 
         Assert.Null(h.Cluster.FindNode(node.Name));
-        Assert.Equal(0, h.Cloud.Running);
         Assert.Null(h.Cluster.FindPodView("apps", "inflate-0"));
-        Assert.Contains(h.Cluster.Events, e => e.Reason == "FailedRegistration" && e.Name == node.Name);
+        Assert.Equal(1, recorder.Sum("nodes.terminated.total", ("reason", "registration")));
+        Assert.Empty(h.TerminationCloud.TerminateCalls);
     }
 
     [Fact]
-    public async Task DeletedNode_IsDrained_ThenItsInstanceTerminated_ThenTheFinalizerRemoved()
+    public async Task DeletedNode_IsLeftToTheTerminationController_EvenPastItsRegistrationTtl()
     {
         using var h = new ControllerHarness();
         h.AddProvisioner();
-        h.AddUnschedulable("inflate", 2);
+        h.AddUnschedulable("inflate", 1);
         await h.PassAsync();
         var node = Assert.Single(h.CapstanNodes());
-        h.Register(node.Name);
-        await h.Lifecycle.ReconcileAllAsync(CancellationToken.None);
-        h.Cluster.BlockEviction("apps", "inflate-1");
 
         await h.Cluster.DeleteNodeAsync(node.Name, CancellationToken.None);
+        h.Time.Advance(TimeSpan.FromHours(1));
         await h.Lifecycle.ReconcileAllAsync(CancellationToken.None);
 
-        var draining = h.Cluster.FindNode(node.Name)!;
-        Assert.True(draining.Unschedulable);
-        Assert.Null(h.Cluster.FindPodView("apps", "inflate-0"));
-        Assert.NotNull(h.Cluster.FindPodView("apps", "inflate-1"));
+        var deleted = h.Cluster.FindNode(node.Name)!;
+        Assert.False(deleted.Unschedulable);
+        Assert.False(deleted.Annotations.ContainsKey(Labels.TerminationReason));
+        Assert.NotNull(h.Cluster.FindPodView("apps", "inflate-0"));
         Assert.Equal(1, h.Cloud.Running);
-
-        h.Cluster.RemovePod("apps", "inflate-1");
-        await h.Lifecycle.ReconcileAllAsync(CancellationToken.None);
-
-        Assert.Null(h.Cluster.FindNode(node.Name));
-        Assert.Equal(0, h.Cloud.Running);
+        Assert.DoesNotContain(h.Cluster.Events, e => e.Reason == "FailedRegistration");
     }
 
     [Fact]

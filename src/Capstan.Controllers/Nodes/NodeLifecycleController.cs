@@ -7,11 +7,11 @@ using Microsoft.Extensions.Logging;
 namespace Capstan.Controllers.Nodes;
 
 /// <summary>
-/// The life of a node Capstan launched, after its launch: <b>initialization</b> (Ready and its startup taints gone:
-/// label <c>karpenter.sh/initialized</c>, and it stops being in flight), <b>registration liveness</b> (not initialized
-/// within the registration TTL: its instance is terminated and the Node deleted, so its pods are planned again), and
-/// <b>termination</b> (a Node with the <c>karpenter.sh/termination</c> finalizer that someone deleted is cordoned,
-/// drained through the Eviction API unless its instance is gone, its instance terminated, and the finalizer removed).
+/// The life of a node Capstan launched, after its launch and until its deletion: <b>initialization</b> (Ready and its
+/// startup taints gone: label <c>karpenter.sh/initialized</c>, and it stops being in flight) and <b>registration
+/// liveness</b> (not initialized within the registration TTL: annotated with the termination reason
+/// <c>registration</c>, its instance terminated and the Node deleted, so its pods are planned again). What follows a
+/// deletion is the termination controller's.
 /// </summary>
 public sealed class NodeLifecycleController(
     IClusterState cluster,
@@ -81,17 +81,7 @@ public sealed class NodeLifecycleController(
     {
         try
         {
-            if (node.MarkedForDeletion)
-            {
-                if (node.Finalizers.Contains(Finalizers.Termination))
-                {
-                    await TerminateAsync(node, cancellationToken).ConfigureAwait(false);
-                }
-
-                return;
-            }
-
-            if (node.ProvisionerName is null || !node.InFlight)
+            if (node.MarkedForDeletion || node.ProvisionerName is null || !node.InFlight)
             {
                 return;
             }
@@ -111,6 +101,9 @@ public sealed class NodeLifecycleController(
                 logger.RegistrationTimedOut(node.Name, provisioning.RegistrationTtl);
                 await RecordAsync(node.Name, "FailedRegistration",
                     $"The node was not Ready within {provisioning.RegistrationTtl}; its instance is terminated and its pods are planned again", cancellationToken).ConfigureAwait(false);
+
+                // The reason first, so that whoever finishes the deletion counts it as a registration failure, not a user's delete.
+                await writer.SetNodeAnnotationsAsync(node.Name, new Dictionary<string, string?> { [Labels.TerminationReason] = "registration" }, cancellationToken).ConfigureAwait(false);
                 if (node.ProviderId is { } providerId)
                 {
                     await cloud.TerminateAsync(providerId, cancellationToken).ConfigureAwait(false);
@@ -136,65 +129,6 @@ public sealed class NodeLifecycleController(
 
         var startup = cluster.Provisioners().FirstOrDefault(p => p.Name == node.ProvisionerName)?.StartupTaints ?? [];
         return !node.Taints.Any(t => s_notReadyTaints.Contains(t.Key) || startup.Any(s => s.Key == t.Key && s.Effect == t.Effect));
-    }
-
-    private async Task TerminateAsync(NodeView node, CancellationToken cancellationToken)
-    {
-        if (!node.Unschedulable)
-        {
-            await writer.CordonAsync(node.Name, cancellationToken).ConfigureAwait(false);
-        }
-
-        var instance = node.ProviderId is { } id ? await cloud.GetAsync(id, cancellationToken).ConfigureAwait(false) : null;
-        var instanceGone = instance is null || instance.IsTerminating;
-        var remaining = PodsToRemove(node);
-        if (remaining.Count > 0)
-        {
-            if (instanceGone)
-            {
-                // Nothing runs them any more: delete them so their controllers make new ones elsewhere.
-                foreach (var pod in remaining)
-                {
-                    await writer.DeletePodAsync(pod.Request.Namespace, pod.Request.Name, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            else
-            {
-                logger.Draining(node.Name, remaining.Count);
-                foreach (var pod in remaining.Where(p => p.DeletionTimestamp is null))
-                {
-                    await writer.EvictAsync(pod.Request.Namespace, pod.Request.Name, cancellationToken).ConfigureAwait(false);
-                }
-
-                return;
-            }
-        }
-
-        if (!instanceGone && node.ProviderId is { } providerId)
-        {
-            await cloud.TerminateAsync(providerId, cancellationToken).ConfigureAwait(false);
-            logger.TerminatedInstance(providerId, node.Name);
-        }
-
-        await writer.RemoveNodeFinalizerAsync(node.Name, Finalizers.Termination, cancellationToken).ConfigureAwait(false);
-        logger.NodeDeleted(node.Name);
-    }
-
-    /// <summary>The node's pods a drain removes: all but DaemonSet pods and static (mirror) pods, which follow the node.</summary>
-    private List<Core.Pods.PodView> PodsToRemove(NodeView node)
-    {
-        var pods = new List<Core.Pods.PodView>();
-        foreach (var request in node.Pods)
-        {
-            if (cluster.FindPodView(request.Namespace, request.Name) is { } pod
-                && pod.OwnerKind is not ("DaemonSet" or "Node")
-                && pod.Phase is not ("Succeeded" or "Failed"))
-            {
-                pods.Add(pod);
-            }
-        }
-
-        return pods;
     }
 
     private async Task RecordAsync(string nodeName, string reason, string message, CancellationToken cancellationToken)

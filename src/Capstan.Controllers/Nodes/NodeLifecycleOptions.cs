@@ -5,6 +5,6 @@ public sealed class NodeLifecycleOptions
 {
     public const string SectionName = "Capstan:Nodes";
 
-    /// <summary>Period of the full pass (registration deadlines, drains waiting on a disruption budget).</summary>
+    /// <summary>Period of the full pass over every node (registration deadlines; deleted nodes to terminate, for the termination controller).</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(10);
 }
