@@ -122,5 +122,9 @@ public class ProvisioningBenchmarks
         public Task<CloudInstance?> GetAsync(string providerId, CancellationToken cancellationToken) => Task.FromResult<CloudInstance?>(null);
 
         public Task<IReadOnlyList<CloudInstance>> ListAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<CloudInstance>>([]);
+
+        public void MarkOfferingUnavailable(string instanceType, string zone, string capacityType, string reason)
+        {
+        }
     }
 }
