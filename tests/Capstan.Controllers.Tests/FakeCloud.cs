@@ -130,20 +130,28 @@ internal sealed class FakeCloud(IReadOnlyList<InstanceType> types, TimeProvider 
     /// <summary>Calls of <see cref="GetAsync"/> so far.</summary>
     public int GetCalls { get; private set; }
 
-    /// <summary>Runs an instance no node claim of this test launched (as a crashed controller would leave one).</summary>
-    public CloudInstance RunOrphan(string claimName, string zone = "us-east-1a", string? instanceType = null)
+    /// <summary>
+    /// Runs an instance that no Node has, launched now (as a controller that died between the launch and the Node's
+    /// creation leaves one); without a claim name it carries the cluster's tag but no claim's.
+    /// </summary>
+    public CloudInstance RunOrphan(string? claimName, string zone = "us-east-1a")
     {
-        var type = instanceType is null ? types[0] : types.First(t => t.Name == instanceType);
+        var type = types[0];
         var offering = type.Offerings.First(o => o.Zone == zone);
-        return Run(new LaunchRequest
+        var instance = Run(new LaunchRequest
         {
-            ClaimName = claimName,
+            ClaimName = claimName ?? $"untagged-{_next}",
             ProvisionerName = "default",
             InstanceTypes = [type],
             Requirements = Requirements.Empty,
             Template = new NodeTemplate { Name = "default" },
-        }, type, offering);
+        }, type, offering) with { ClaimName = claimName, ProvisionerName = claimName is null ? null : "default" };
+        _instances[instance.InstanceId] = instance;
+        return instance;
     }
+
+    /// <summary>The cloud stops knowing the instance at all (long terminated, or never seen by a lagging read).</summary>
+    public void Forget(string providerId) => _instances.TryRemove(providerId[(providerId.LastIndexOf('/') + 1)..], out _);
 
     public int Running => _instances.Values.Count(i => !i.IsTerminating);
 
