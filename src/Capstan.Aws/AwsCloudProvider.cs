@@ -11,7 +11,8 @@ namespace Capstan.Aws;
 
 /// <summary>
 /// The AWS cloud provider: EC2 through the SDK, composed of the template resolver (subnets, security groups, AMIs),
-/// the instance-type provider (types, offerings, prices), the fleet launcher and the instance repository.
+/// the instance-type provider (types, offerings, prices), the fleet launcher, the instance repository and the
+/// offerings recently found unavailable (shared with the instance-type provider and the launcher).
 /// Every call is timed and its failures counted in <see cref="CloudProviderMetrics"/>.
 /// </summary>
 public sealed class AwsCloudProvider(
@@ -19,6 +20,7 @@ public sealed class AwsCloudProvider(
     InstanceTypeProvider instanceTypes,
     FleetLauncher launcher,
     InstanceRepository instances,
+    UnavailableOfferings unavailable,
     CloudProviderMetrics metrics) : ICloudProvider
 {
     public Task<IReadOnlyList<InstanceType>> GetInstanceTypesAsync(NodeTemplate nodeTemplate, KubeletSettings kubelet, CancellationToken cancellationToken) =>
@@ -48,4 +50,7 @@ public sealed class AwsCloudProvider(
 
     public Task<IReadOnlyList<CloudInstance>> ListAsync(CancellationToken cancellationToken) =>
         metrics.MeasureAsync("List", () => instances.ListAsync(cancellationToken));
+
+    public void MarkOfferingUnavailable(string instanceType, string zone, string capacityType, string reason) =>
+        unavailable.MarkUnavailable(capacityType, instanceType, zone, reason);
 }

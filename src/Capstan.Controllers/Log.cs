@@ -185,4 +185,73 @@ internal static partial class Log
     [LoggerMessage(EventId = 7107, EventName = "TerminationFailed", Level = LogLevel.Warning,
         Message = "Terminating node {Node} failed; trying again")]
     public static partial void TerminationFailed(this ILogger logger, Exception exception, string node);
+
+    // Interruption and garbage collection: 7150-7199.
+    [LoggerMessage(EventId = 7150, EventName = "InterruptionReceived", Level = LogLevel.Debug,
+        Message = "Interruption message {MessageId}: {Kind} for instance(s) {Instances}")]
+    public static partial void InterruptionReceived(this ILogger logger, string messageId, string kind, string instances);
+
+    [LoggerMessage(EventId = 7151, EventName = "InterruptionIgnored", Level = LogLevel.Debug,
+        Message = "Interruption message {MessageId} ({Kind}) is about instance(s) {Instances}, which run no node Capstan launched; deleting it")]
+    public static partial void InterruptionIgnored(this ILogger logger, string messageId, string kind, string instances);
+
+    [LoggerMessage(EventId = 7152, EventName = "RebalanceRecommended", Level = LogLevel.Information,
+        Message = "EC2 recommends rebalancing node {Node} (instance {InstanceId}, spot at elevated risk of interruption); no action taken")]
+    public static partial void RebalanceRecommended(this ILogger logger, string node, string instanceId);
+
+    [LoggerMessage(EventId = 7153, EventName = "NodeInterrupted", Level = LogLevel.Warning,
+        Message = "Node {Node} (instance {InstanceId}) is interrupted: {What}, deadline {Deadline}; replacing {Pods} pod(s) and deleting the node")]
+    public static partial void NodeInterrupted(this ILogger logger, string node, string instanceId, string what, string deadline, int pods);
+
+    [LoggerMessage(EventId = 7154, EventName = "OfferingMarkedUnavailable", Level = LogLevel.Information,
+        Message = "Offering {InstanceType} ({CapacityType}) in {Zone} is not used for a while: {Reason}")]
+    public static partial void OfferingMarkedUnavailable(this ILogger logger, string instanceType, string capacityType, string zone, string reason);
+
+    [LoggerMessage(EventId = 7155, EventName = "InterruptionAlreadyHandled", Level = LogLevel.Debug,
+        Message = "Node {Node} is already being deleted for an interruption; message {MessageId} ({Kind}) changes nothing")]
+    public static partial void InterruptionAlreadyHandled(this ILogger logger, string node, string messageId, string kind);
+
+    [LoggerMessage(EventId = 7156, EventName = "InterruptionFailed", Level = LogLevel.Warning,
+        Message = "Handling interruption message {MessageId} ({Kind}) failed; the queue delivers it again after its visibility timeout")]
+    public static partial void InterruptionFailed(this ILogger logger, Exception exception, string messageId, string kind);
+
+    [LoggerMessage(EventId = 7157, EventName = "InterruptionCompleteFailed", Level = LogLevel.Warning,
+        Message = "Deleting handled interruption message {MessageId} from the queue failed; it is delivered and handled again")]
+    public static partial void InterruptionCompleteFailed(this ILogger logger, Exception exception, string messageId);
+
+    [LoggerMessage(EventId = 7158, EventName = "InterruptionReceiveFailed", Level = LogLevel.Warning,
+        Message = "Reading the interruption queue failed; trying again in {Delay}")]
+    public static partial void InterruptionReceiveFailed(this ILogger logger, Exception exception, TimeSpan delay);
+
+    [LoggerMessage(EventId = 7159, EventName = "OfferingUnknown", Level = LogLevel.Debug,
+        Message = "Node {Node} lacks the instance type, zone or capacity type label; its offering is not marked unavailable")]
+    public static partial void OfferingUnknown(this ILogger logger, string node);
+
+    [LoggerMessage(EventId = 7160, EventName = "NodeEventFailed", Level = LogLevel.Warning,
+        Message = "Recording event {Reason} on node {Node} failed")]
+    public static partial void NodeEventFailed(this ILogger logger, Exception exception, string reason, string node);
+
+    [LoggerMessage(EventId = 7170, EventName = "LeakedInstanceTerminated", Level = LogLevel.Warning,
+        Message = "Terminated instance {InstanceId} of node claim {Claim}: launched {Age} ago and no node has it")]
+    public static partial void LeakedInstanceTerminated(this ILogger logger, string instanceId, string claim, TimeSpan age);
+
+    [LoggerMessage(EventId = 7171, EventName = "OrphanedNodeDeleted", Level = LogLevel.Warning,
+        Message = "Deleting node {Node}: its instance {ProviderId} is {State}")]
+    public static partial void OrphanedNodeDeleted(this ILogger logger, string node, string providerId, string state);
+
+    [LoggerMessage(EventId = 7172, EventName = "GarbageCollectionFailed", Level = LogLevel.Warning,
+        Message = "Garbage collection stopped early because a cloud call failed; the next pass, in {Interval}, tries again")]
+    public static partial void GarbageCollectionFailed(this ILogger logger, Exception exception, TimeSpan interval);
+
+    [LoggerMessage(EventId = 7173, EventName = "GarbageCollected", Level = LogLevel.Debug,
+        Message = "Garbage collection looked at {Instances} instance(s) and {Nodes} node(s): {Leaked} leaked instance(s) terminated, {Orphaned} orphaned node(s) deleted")]
+    public static partial void GarbageCollected(this ILogger logger, int instances, int nodes, int leaked, int orphaned);
+
+    [LoggerMessage(EventId = 7174, EventName = "OrphanedNodeDeleteFailed", Level = LogLevel.Warning,
+        Message = "Deleting orphaned node {Node} failed; the next pass tries again")]
+    public static partial void OrphanedNodeDeleteFailed(this ILogger logger, Exception exception, string node);
+
+    [LoggerMessage(EventId = 7175, EventName = "GarbageCollectionPassFailed", Level = LogLevel.Error,
+        Message = "Garbage collection pass failed; the next pass, in {Interval}, tries again")]
+    public static partial void GarbageCollectionPassFailed(this ILogger logger, Exception exception, TimeSpan interval);
 }

@@ -71,7 +71,7 @@ public static class CapstanApp
                 if (cluster is not null)
                 {
                     // The loop needs both sides: the cluster to watch and write, the cloud to launch in.
-                    Controllers.ControllerServices.Add(builder.Services);
+                    Controllers.ControllerServices.Add(builder.Services, builder.Configuration);
                 }
             }
         }

@@ -123,4 +123,8 @@ internal sealed class InstantCloud(IReadOnlyList<InstanceType> types) : ICloudPr
     public Task<CloudInstance?> GetAsync(string providerId, CancellationToken cancellationToken) => Task.FromResult<CloudInstance?>(null);
 
     public Task<IReadOnlyList<CloudInstance>> ListAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<CloudInstance>>([]);
+
+    public void MarkOfferingUnavailable(string instanceType, string zone, string capacityType, string reason)
+    {
+    }
 }

@@ -17,6 +17,7 @@ internal sealed class FakeCloud(IReadOnlyList<InstanceType> types, TimeProvider 
     private readonly ConcurrentDictionary<string, CloudInstance> _byClaim = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CloudInstance> _instances = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<LaunchRequest> _requests = new();
+    private readonly ConcurrentQueue<(string Offering, string Reason)> _marked = new();
     private int _next;
 
     public IReadOnlyList<LaunchRequest> Requests => [.. _requests];
@@ -37,11 +38,28 @@ internal sealed class FakeCloud(IReadOnlyList<InstanceType> types, TimeProvider 
     /// <summary>Runs at the start of every launch (to change the cluster while a launch is under way).</summary>
     public Action? OnLaunch { get; set; }
 
+    /// <summary>The offerings marked unavailable (<c>type/zone/capacity-type</c> and the reason), in order.</summary>
+    public IReadOnlyList<(string Offering, string Reason)> MarkedUnavailable => [.. _marked];
+
+    /// <summary>Cloud calls (list, get, terminate) throw a retryable error while set.</summary>
+    public bool Unreachable { get; set; }
+
     public Task<IReadOnlyList<InstanceType>> GetInstanceTypesAsync(NodeTemplate nodeTemplate, KubeletSettings kubelet, CancellationToken cancellationToken)
     {
         GetInstanceTypesCalls++;
-        return Task.FromResult(types);
+        if (_marked.IsEmpty)
+        {
+            return Task.FromResult(types);
+        }
+
+        // As the AWS provider does for three minutes: a marked offering is reported unavailable.
+        var marked = _marked.Select(m => m.Offering).ToHashSet(StringComparer.Ordinal);
+        return Task.FromResult<IReadOnlyList<InstanceType>>([.. types.Select(t => new InstanceType(t.Name, t.Requirements, t.Capacity, t.Overhead,
+            [.. t.Offerings.Select(o => marked.Contains($"{t.Name}/{o.Zone}/{o.CapacityType}") ? o with { Available = false } : o)]))]);
     }
+
+    public void MarkOfferingUnavailable(string instanceType, string zone, string capacityType, string reason) =>
+        _marked.Enqueue(($"{instanceType}/{zone}/{capacityType}", reason));
 
     public Task<LaunchResult> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
     {
@@ -85,6 +103,7 @@ internal sealed class FakeCloud(IReadOnlyList<InstanceType> types, TimeProvider 
 
     public Task<bool> TerminateAsync(string providerId, CancellationToken cancellationToken)
     {
+        ThrowWhenUnreachable("TerminateInstances");
         var id = providerId[(providerId.LastIndexOf('/') + 1)..];
         if (!_instances.TryGetValue(id, out var instance))
         {
@@ -95,13 +114,54 @@ internal sealed class FakeCloud(IReadOnlyList<InstanceType> types, TimeProvider 
         return Task.FromResult(true);
     }
 
-    public Task<CloudInstance?> GetAsync(string providerId, CancellationToken cancellationToken) =>
-        Task.FromResult(_instances.GetValueOrDefault(providerId[(providerId.LastIndexOf('/') + 1)..]));
+    public Task<CloudInstance?> GetAsync(string providerId, CancellationToken cancellationToken)
+    {
+        ThrowWhenUnreachable("DescribeInstances");
+        GetCalls++;
+        return Task.FromResult(_instances.GetValueOrDefault(providerId[(providerId.LastIndexOf('/') + 1)..]));
+    }
 
-    public Task<IReadOnlyList<CloudInstance>> ListAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<CloudInstance>>([.. _instances.Values.Where(i => i.State != "terminated")]);
+    public Task<IReadOnlyList<CloudInstance>> ListAsync(CancellationToken cancellationToken)
+    {
+        ThrowWhenUnreachable("DescribeInstances");
+        return Task.FromResult<IReadOnlyList<CloudInstance>>([.. _instances.Values.Where(i => i.State != "terminated")]);
+    }
+
+    /// <summary>Calls of <see cref="GetAsync"/> so far.</summary>
+    public int GetCalls { get; private set; }
+
+    /// <summary>
+    /// Runs an instance that no Node has, launched now (as a controller that died between the launch and the Node's
+    /// creation leaves one); without a claim name it carries the cluster's tag but no claim's.
+    /// </summary>
+    public CloudInstance RunOrphan(string? claimName, string zone = "us-east-1a")
+    {
+        var type = types[0];
+        var offering = type.Offerings.First(o => o.Zone == zone);
+        var instance = Run(new LaunchRequest
+        {
+            ClaimName = claimName ?? $"untagged-{_next}",
+            ProvisionerName = "default",
+            InstanceTypes = [type],
+            Requirements = Requirements.Empty,
+            Template = new NodeTemplate { Name = "default" },
+        }, type, offering) with { ClaimName = claimName, ProvisionerName = claimName is null ? null : "default" };
+        _instances[instance.InstanceId] = instance;
+        return instance;
+    }
+
+    /// <summary>The cloud stops knowing the instance at all (long terminated, or never seen by a lagging read).</summary>
+    public void Forget(string providerId) => _instances.TryRemove(providerId[(providerId.LastIndexOf('/') + 1)..], out _);
 
     public int Running => _instances.Values.Count(i => !i.IsTerminating);
+
+    private void ThrowWhenUnreachable(string operation)
+    {
+        if (Unreachable)
+        {
+            throw new CloudProviderException(operation, "RequestLimitExceeded", "EC2 throttled the request", retryable: true);
+        }
+    }
 
     private static bool Allowed(Requirements requirements, Offering offering) =>
         (requirements.Get(Labels.Zone)?.Allows(offering.Zone) ?? true)

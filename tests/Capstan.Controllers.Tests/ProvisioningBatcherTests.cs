@@ -67,8 +67,15 @@ public sealed class ProvisioningBatcherTests
 
     private async Task AdvanceAsync(TimeSpan by)
     {
-        // Let the waiter reach its delay before the clock moves, then let it observe the move.
-        await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
+        // Move the clock only once the waiter sleeps on it (a batch is open), so that no move is missed.
+        if (_batcher.Count > 0)
+        {
+            for (var i = 0; i < 500 && _batcher.Parked == 0; i++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System);
+            }
+        }
+
         _time.Advance(by);
         await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System);
     }

@@ -13,11 +13,12 @@ public sealed class ProvisioningLoopTests
         await Settle();
 
         h.AddUnschedulable("inflate", 1);
-        await Settle();
+        await Parked(h);
         h.Time.Advance(TimeSpan.FromMilliseconds(999));
         await Settle();
         Assert.Empty(h.Cloud.Requests);
 
+        await Parked(h);
         h.Time.Advance(TimeSpan.FromMilliseconds(1));
         await Until(() => h.Cluster.NodeOf("apps", "inflate-0") is not null);
 
@@ -38,11 +39,12 @@ public sealed class ProvisioningLoopTests
         for (var i = 0; i < 4; i++)
         {
             h.AddUnschedulable($"wave{i}", 2);
-            await Settle();
+            await Until(() => h.Batcher.Count == 2 * (i + 1));
+            await Parked(h);
             h.Time.Advance(TimeSpan.FromMilliseconds(500));
         }
 
-        await Settle();
+        await Parked(h);
         Assert.Empty(h.Cloud.Requests);
         h.Time.Advance(TimeSpan.FromMilliseconds(500));
         await Until(() => h.Cluster.PendingPods().Count == 0);
@@ -53,6 +55,13 @@ public sealed class ProvisioningLoopTests
         Assert.Equal(8, h.CapstanNodes().Sum(n => n.Pods.Count));
         await stop.CancelAsync();
         await loop;
+    }
+
+    /// <summary>Waits until the batcher sleeps on the fake clock (after it saw the newest pod), so a clock move counts.</summary>
+    private static async Task Parked(ControllerHarness h)
+    {
+        await Settle();
+        await Until(() => h.Batcher.Parked > 0);
     }
 
     private static Task Settle() => Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System);

@@ -28,6 +28,9 @@ internal sealed class TerminationCloud(FakeCloud inner) : ICloudProvider
 
     public Task<LaunchResult> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken) => inner.LaunchAsync(request, cancellationToken);
 
+    public void MarkOfferingUnavailable(string instanceType, string zone, string capacityType, string reason) =>
+        inner.MarkOfferingUnavailable(instanceType, zone, capacityType, reason);
+
     public async Task<bool> TerminateAsync(string providerId, CancellationToken cancellationToken)
     {
         _terminateCalls.Enqueue(providerId);

@@ -14,6 +14,7 @@ public sealed class ProvisioningBatcher
     private DateTimeOffset _first;
     private DateTimeOffset _last;
     private TaskCompletionSource _arrived = NewSignal();
+    private int _parked;
 
     public ProvisioningBatcher(TimeProvider time, TimeSpan idle, TimeSpan max)
     {
@@ -34,6 +35,9 @@ public sealed class ProvisioningBatcher
             }
         }
     }
+
+    /// <summary>Waiters sleeping until a batch's window closes (tests wait for this before they move a fake clock).</summary>
+    internal int Parked => Volatile.Read(ref _parked);
 
     /// <summary>Adds a pod (<c>namespace/name</c>) to the open batch, opening one if none is; false when it was there already.</summary>
     public bool Add(string podKey)
@@ -79,7 +83,7 @@ public sealed class ProvisioningBatcher
             await arrived.WaitAsync(cancellationToken).ConfigureAwait(false);
             while (true)
             {
-                TimeSpan wait;
+                Task delay;
                 lock (_gate)
                 {
                     var now = _time.GetUtcNow();
@@ -92,10 +96,18 @@ public sealed class ProvisioningBatcher
                         return batch;
                     }
 
-                    wait = closes - now;
+                    delay = Task.Delay(closes - now, _time, cancellationToken);
+                    Interlocked.Increment(ref _parked);
                 }
 
-                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await delay.ConfigureAwait(false);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _parked);
+                }
             }
         }
     }

@@ -28,4 +28,12 @@ public interface ICloudProvider
 
     /// <summary>Every instance that carries this cluster's ownership tag and is not terminated.</summary>
     Task<IReadOnlyList<CloudInstance>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records that an offering (instance type, zone, capacity type) cannot be counted on for a while, for example
+    /// because the cloud is reclaiming a spot instance of it: the instance types reported afterwards show it
+    /// unavailable until the provider's hold expires (AWS: 3 minutes), so replacements are planned elsewhere.
+    /// Marking it again extends the hold. <paramref name="reason"/> is a short word for logs (<c>SpotInterruption</c>).
+    /// </summary>
+    void MarkOfferingUnavailable(string instanceType, string zone, string capacityType, string reason);
 }

@@ -12,11 +12,12 @@ namespace Capstan.Host.Controllers;
 /// <summary>
 /// The controllers' composition: options (<c>Capstan:Provisioning</c>, <c>Capstan:Nodes</c>, validated at start), the
 /// batcher and the extender's fast-path trigger into it (replacing the extender's no-op), the provisioning, node
-/// lifecycle and provisioner status controllers, and the hosted service that runs them on the leader.
+/// lifecycle, provisioner status, disruption, termination and garbage collection controllers (and the interruption
+/// controller when an interruption queue is configured), and the hosted service that runs them on the leader.
 /// </summary>
 internal static class ControllerServices
 {
-    public static void Add(IServiceCollection services)
+    public static void Add(IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ProvisioningOptions>().BindConfiguration(ProvisioningOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProvisioningOptions>, ProvisioningOptionsValidator>());
@@ -54,6 +55,16 @@ internal static class ControllerServices
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<DisruptionOptions>>().Value);
         services.TryAddSingleton<DisruptionMetrics>();
         services.AddSingleton<IController, DisruptionController>();
+        services.AddSingleton<IController, TerminationController>();
+        services.AddOptions<GarbageCollectionOptions>().BindConfiguration(GarbageCollectionOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GarbageCollectionOptions>, GarbageCollectionOptionsValidator>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<GarbageCollectionOptions>>().Value);
+        services.AddSingleton<IController, GarbageCollectionController>();
+        if (!string.IsNullOrWhiteSpace(configuration[$"{Aws.AwsOptions.SectionName}:InterruptionQueue"]))
+        {
+            // Only with a queue to read: without one there are no interruption messages to act on.
+            services.AddSingleton<IController, InterruptionController>();
+        }
         services.TryAddSingleton<ControllerManager>();
         services.AddOptions<LeaderElectionOptions>().BindConfiguration(LeaderElectionOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LeaderElectionOptions>, LeaderElectionOptionsValidator>());
