@@ -19,12 +19,16 @@ internal sealed class AwsWorld : IAsyncDisposable
 
     public Ec2StandIn Ec2 { get; } = new();
 
+    /// <summary>SQS, with the queue <c>demo-cluster</c> for interruption messages.</summary>
+    public SqsStandIn Sqs { get; } = new();
+
     public static async Task<AwsWorld> StartAsync(string[] instanceTypes, string[] zones)
     {
         var world = new AwsWorld();
         var ssm = new SsmStandIn();
         var pricing = new PricingStandIn();
-        world.Aws.Add(world.Ec2).Add(ssm).Add(pricing).Add(new SqsStandIn()).Add(new StsStandIn());
+        world.Aws.Add(world.Ec2).Add(ssm).Add(pricing).Add(world.Sqs).Add(new StsStandIn());
+        world.Sqs.CreateQueue("demo-cluster");
         await world.Aws.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
         var discovery = new Dictionary<string, string> { ["karpenter.sh/discovery"] = "demo-cluster" };
         for (var i = 0; i < zones.Length; i++)

@@ -7,6 +7,7 @@ using Capstan.Sandbox.Aws;
 using Capstan.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Capstan.Host.Tests;
 
@@ -22,6 +23,7 @@ public sealed class ServeProvisioningTests : IAsyncLifetime, IDisposable
     private readonly TestCertificates _certs = TestCertificates.Create(TimeProvider.System.GetUtcNow());
     private AwsWorld _world = null!;
     private FakeApiServer _api = null!;
+    private readonly CollectingLoggerProvider _logs = new();
 
     public async Task InitializeAsync()
     {
@@ -231,6 +233,39 @@ public sealed class ServeProvisioningTests : IAsyncLifetime, IDisposable
         await app.StopAsync().WaitAsync(s_timeout);
     }
 
+    [Fact]
+    public async Task Serve_SpotInterruptionWarning_ReplacesTheNodeAtOnce_ThenDrainsAndTerminatesIt()
+    {
+        AwsWorld.AddTutorialProvisioner(_api);
+        for (var i = 0; i < 3; i++)
+        {
+            _api.UpsertPod(AwsWorld.UnschedulablePod($"inflate-{i}"));
+        }
+
+        await using var app = Build("--Capstan:Aws:InterruptionQueue=demo-cluster");
+        await app.StartAsync().WaitAsync(s_timeout);
+        await Until(() => Enumerable.Range(0, 3).All(i => _api.NodeOf("apps", $"inflate-{i}") is not null), "every pod is bound");
+        var name = Assert.Single(_api.NodeNames());
+        var node = _api.FindNode(name)!;
+        node["status"]!["conditions"] = JsonNode.Parse("""[{"type":"Ready","status":"True"}]""");
+        _api.UpsertNode(node);
+        await Until(() => (string?)_api.FindNode(name)?["metadata"]?["labels"]?["karpenter.sh/initialized"] == "true", "the node is initialized");
+        var interrupted = Assert.Single(_world.Ec2.Instances);
+
+        _world.Sqs.EnqueueSpotInterruption("demo-cluster", interrupted.InstanceId, TimeProvider.System.GetUtcNow());
+
+        // The replacement is launched for the pods still running there, before any of them is evicted.
+        await Until(() => _world.Ec2.Instances.Count == 2, "a replacement is launched", () => string.Join("\n", _logs.Lines.TakeLast(30)));
+        var replacement = _world.Ec2.Instances.Single(i => i.InstanceId != interrupted.InstanceId);
+        Assert.False(replacement.InstanceType == interrupted.InstanceType && replacement.Zone == interrupted.Zone, "the interrupted offering is avoided");
+        await Until(() => _api.FindNode(name) is null, "the interrupted node is drained and deleted");
+        Assert.NotNull(interrupted.TerminationRequestedAt);
+        Assert.Contains(_api.Requests, r => r.Method == "POST" && r.Path == "/api/v1/namespaces/apps/pods/inflate-0/eviction");
+        Assert.Contains(_api.Events.Values, e => (string?)e["reason"] == "Interrupted");
+        await Until(() => _world.Sqs.CountOf("demo-cluster") == 0, "the message is deleted");
+        await app.StopAsync().WaitAsync(s_timeout);
+    }
+
     private static string ClaimOf(AwsCall call)
     {
         var key = call.Parameters.First(p => p.Value == "capstan.dev/node-claim" && p.Key.StartsWith("TagSpecification", StringComparison.Ordinal)).Key;
@@ -257,6 +292,7 @@ public sealed class ServeProvisioningTests : IAsyncLifetime, IDisposable
         ], builder =>
         {
             HostTests.Quiet(builder);
+            builder.Logging.AddProvider(_logs);
 
             var endpoints = new AwsEndpoints(k => k == "AWS_ENDPOINT_URL" ? endpoint : null);
             builder.Services.AddSingleton(endpoints);

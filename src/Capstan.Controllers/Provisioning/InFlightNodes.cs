@@ -9,7 +9,7 @@ namespace Capstan.Controllers.Provisioning;
 /// </summary>
 public sealed class InFlightNodes(TimeProvider time)
 {
-    private static readonly TimeSpan s_forgetAfter = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan s_forgetAfter = TimeSpan.FromSeconds(30);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (NodeView Node, DateTimeOffset Created)> _created = new(StringComparer.Ordinal);
 
@@ -19,6 +19,18 @@ public sealed class InFlightNodes(TimeProvider time)
         lock (_gate)
         {
             _created[node.Name] = (node, time.GetUtcNow());
+        }
+    }
+
+    /// <summary>
+    /// The cluster state has shown the node (the watch delivered it): from now on the cluster state speaks for it, even
+    /// once it is deleted. Without this a node created and deleted between two passes would linger here as a ghost.
+    /// </summary>
+    public void Seen(string nodeName)
+    {
+        lock (_gate)
+        {
+            _created.Remove(nodeName);
         }
     }
 

@@ -91,7 +91,8 @@ public sealed partial class ProvisioningController : IController
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var pods = _cluster.Subscribe(c => c.Kind == ClusterObjectKind.Pod && c.Pod is { } pod && Provisionable.Is(pod));
+        using var pods = _cluster.Subscribe(c =>
+            (c.Kind == ClusterObjectKind.Pod && c.Pod is { } pod && Provisionable.Is(pod)) || (c.Kind == ClusterObjectKind.Node && c.Type == ClusterChangeType.Added));
         await WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
         _adoptionDue = true;
         EnqueuePending();
@@ -538,6 +539,12 @@ public sealed partial class ProvisioningController : IController
         {
             await foreach (var change in pods.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
+                if (change.Kind == ClusterObjectKind.Node)
+                {
+                    _inFlight.Seen(change.Key);
+                    continue;
+                }
+
                 // The filter admitted it as provisionable; a merged later change may say otherwise.
                 if (change.Pod is { } pod && Provisionable.Is(pod))
                 {

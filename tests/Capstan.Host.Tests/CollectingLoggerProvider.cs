@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace Capstan.Host.Tests;
+
+/// <summary>Keeps the host's log lines (Capstan's own, Information and up) for a test's failure message.</summary>
+internal sealed class CollectingLoggerProvider : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyList<string> Lines => [.. _lines];
+
+    public ILogger CreateLogger(string categoryName) => new Collector(categoryName, _lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Collector(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information && category.StartsWith("Capstan", StringComparison.Ordinal);
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                lines.Enqueue($"{logLevel}: {formatter(state, exception)}{(exception is null ? "" : " [" + exception.GetType().Name + ": " + exception.Message + "]")}");
+            }
+        }
+    }
+}
