@@ -81,6 +81,10 @@ internal static partial class Log
         Message = "Looking for launched instances without a node failed; trying again on the next pass")]
     public static partial void AdoptionFailed(this ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 7032, EventName = "LaunchDeferred", Level = LogLevel.Warning,
+        Message = "Not launching for {Pods} pod(s) yet: instances this cluster launched earlier may still become their nodes; trying again in the next batch")]
+    public static partial void LaunchDeferred(this ILogger logger, int pods);
+
     [LoggerMessage(EventId = 7020, EventName = "NodeInitialized", Level = LogLevel.Information,
         Message = "Initialized node {Node}: Ready, startup taints removed")]
     public static partial void NodeInitialized(this ILogger logger, string node);

@@ -1,5 +1,4 @@
 using Capstan.Core.Cluster;
-using Capstan.Core.Ports;
 
 namespace Capstan.Controllers.Provisioning;
 
@@ -13,12 +12,27 @@ public sealed class InFlightNodes(TimeProvider time)
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (NodeView Node, DateTimeOffset Created)> _created = new(StringComparer.Ordinal);
 
+    // Nodes the watch delivered before their creator got to add them here (the create's answer can lose that race).
+    private readonly Dictionary<string, DateTimeOffset> _seen = new(StringComparer.Ordinal);
+
     public void Add(NodeView node)
     {
         ArgumentNullException.ThrowIfNull(node);
         lock (_gate)
         {
-            _created[node.Name] = (node, time.GetUtcNow());
+            var now = time.GetUtcNow();
+            foreach (var (name, at) in _seen.ToList())
+            {
+                if (now - at > s_forgetAfter)
+                {
+                    _seen.Remove(name);
+                }
+            }
+
+            if (!_seen.Remove(node.Name))
+            {
+                _created[node.Name] = (node, now);
+            }
         }
     }
 
@@ -30,21 +44,34 @@ public sealed class InFlightNodes(TimeProvider time)
     {
         lock (_gate)
         {
-            _created.Remove(nodeName);
+            if (!_created.Remove(nodeName))
+            {
+                _seen[nodeName] = time.GetUtcNow();
+            }
         }
     }
 
-    /// <summary>The created nodes the cluster state does not know yet; the ones it shows (or old ones) are forgotten.</summary>
-    public IReadOnlyList<NodeView> Unseen(IClusterState cluster)
+    /// <summary>
+    /// The created nodes missing from <paramref name="shown"/> (a list read from the cluster state); the ones it has, and
+    /// old ones, are forgotten. Judged against that very list, not against the cluster state later, so that a node the
+    /// watch delivers in between is in exactly one of the two.
+    /// </summary>
+    public IReadOnlyList<NodeView> Unseen(IReadOnlyList<NodeView> shown)
     {
-        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(shown);
         var now = time.GetUtcNow();
         lock (_gate)
         {
+            if (_created.Count == 0)
+            {
+                return [];
+            }
+
+            var names = new HashSet<string>(shown.Select(n => n.Name), StringComparer.Ordinal);
             List<NodeView>? unseen = null;
             foreach (var (name, (node, created)) in _created.ToList())
             {
-                if (cluster.FindNode(name) is not null || now - created > s_forgetAfter)
+                if (names.Contains(name) || now - created > s_forgetAfter)
                 {
                     _created.Remove(name);
                     continue;

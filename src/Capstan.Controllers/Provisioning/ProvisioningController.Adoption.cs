@@ -9,7 +9,12 @@ namespace Capstan.Controllers.Provisioning;
 /// </summary>
 public sealed partial class ProvisioningController
 {
-    internal async Task AdoptAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Adopts what it can; true when nothing is left that might still become a node (so new launches cannot double
+    /// one). False when the cloud could not be listed, or an instance's node name is not known yet: the pass then
+    /// launches nothing and its pods are planned again.
+    /// </summary>
+    internal async Task<bool> AdoptAsync(CancellationToken cancellationToken)
     {
         _adoptionDue = false;
         IReadOnlyList<CloudInstance> instances;
@@ -21,11 +26,12 @@ public sealed partial class ProvisioningController
         {
             _logger.AdoptionFailed(e);
             _adoptionDue = true;
-            return;
+            return false;
         }
 
         var known = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var node in _cluster.Nodes())
+        var nodes = _cluster.Nodes();
+        foreach (var node in nodes)
         {
             if (node.ProviderId is { } id)
             {
@@ -33,7 +39,7 @@ public sealed partial class ProvisioningController
             }
         }
 
-        foreach (var node in _inFlight.Unseen(_cluster))
+        foreach (var node in _inFlight.Unseen(nodes))
         {
             known.Add(node.ProviderId ?? "");
         }
@@ -43,7 +49,7 @@ public sealed partial class ProvisioningController
             .ToList();
         if (orphans.Count == 0)
         {
-            return;
+            return true;
         }
 
         var provisioners = _cluster.Provisioners().Where(p => orphans.Any(o => o.ProvisionerName == p.Name)).ToList();
@@ -79,5 +85,7 @@ public sealed partial class ProvisioningController
             _inFlight.Add(node);
             _logger.AdoptedInstance(instance.InstanceId, instance.ClaimName!, node.Name);
         }
+
+        return !_adoptionDue;
     }
 }

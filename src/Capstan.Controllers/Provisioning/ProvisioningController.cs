@@ -142,10 +142,8 @@ public sealed partial class ProvisioningController : IController
     {
         ArgumentNullException.ThrowIfNull(batch);
         var started = _time.GetTimestamp();
-        if (_adoptionDue)
-        {
-            await AdoptAsync(cancellationToken).ConfigureAwait(false);
-        }
+        // Instances that may still become nodes must be known before anything new is launched for their pods.
+        var mayLaunch = !_adoptionDue || await AdoptAsync(cancellationToken).ConfigureAwait(false);
 
         var fastPath = _trigger.TakeFastPath();
         var wanted = new HashSet<string>(StringComparer.Ordinal);
@@ -200,6 +198,13 @@ public sealed partial class ProvisioningController : IController
         using var slots = new SemaphoreSlim(_options.LaunchConcurrency);
         foreach (var claim in plan.NodeClaims)
         {
+            if (!mayLaunch)
+            {
+                _logger.LaunchDeferred(claim.Pods.Count);
+                Retry(retry, claim.Pods);
+                continue;
+            }
+
             work.Add(LaunchWithSlotAsync(slots, claim, capacity[claim.Provisioner], retry, cancellationToken));
         }
 
@@ -235,7 +240,7 @@ public sealed partial class ProvisioningController : IController
             NamespaceLabels = _cluster.NamespaceLabels(),
             Ledger = _ledger,
         });
-        var unseen = _inFlight.Unseen(_cluster);
+        var unseen = _inFlight.Unseen(snapshot.Nodes);
         var nodes = unseen.Count == 0 ? snapshot.Nodes : [.. snapshot.Nodes, .. unseen];
         var usage = SnapshotBuilder.Usage(nodes);
         return snapshot with
