@@ -1,16 +1,10 @@
 using BenchmarkDotNet.Attributes;
 using Capstan.Aws.Catalog;
-using Capstan.Controllers;
 using Capstan.Controllers.Disruption;
-using Capstan.Controllers.Provisioning;
-using Capstan.Core.Cloud;
 using Capstan.Core.Cluster;
 using Capstan.Core.InstanceTypes;
 using Capstan.Core.Pods;
-using Capstan.Core.Placement;
-using Capstan.Core.Provisioning;
 using Capstan.Core.Scheduling;
-using Capstan.Sandbox.Cluster;
 using Capstan.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -38,19 +32,7 @@ public class DisruptionBenchmarks
     [IterationSetup]
     public void Fill()
     {
-        var cluster = new InMemoryCluster();
-        cluster.UpsertNodeTemplate(new NodeTemplate { Name = "default" });
-        cluster.UpsertProvisioner(new Provisioner
-        {
-            Name = "default",
-            Labels = new Dictionary<string, string> { ["intent"] = "apps" },
-            Requirements = Requirements.Create(
-                Requirement.In(Labels.CapacityType, Labels.CapacityTypeOnDemand),
-                Requirement.In(Labels.Arch, "amd64"),
-                Requirement.NotIn(Labels.InstanceSize, "nano", "micro", "small", "medium", "large")),
-            ProviderRef = "default",
-            ConsolidationEnabled = true,
-        });
+        var cluster = BenchmarkControllers.TutorialCluster(consolidation: true);
         var type = _types.Single(t => t.Name == "c6a.2xlarge");
         var template = new PodBuilder("web", "apps").Cpu(Load == "Full" ? "750m" : "500m").Memory("1Gi").NodeSelector("intent", "apps").Build();
         for (var n = 0; n < 1_000; n++)
@@ -81,15 +63,8 @@ public class DisruptionBenchmarks
             }
         }
 
-        var time = TimeProvider.System;
-        var cloud = new InstantCloud(_types);
-        var batcher = new ProvisioningBatcher(time, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
-        var meters = new TestMeterFactory();
-        var sources = new InstanceTypeSource(cloud, NullLogger<InstanceTypeSource>.Instance);
-        var provisioning = new ProvisioningController(cluster, cluster, cloud, new PlacementLedger(time, TimeSpan.FromMinutes(5)), batcher,
-            new ProvisioningTrigger(batcher), sources, new InFlightNodes(time), new ProvisioningOptions(), new ProvisioningMetrics(meters, cluster), time,
-            NullLogger<ProvisioningController>.Instance);
-        _controller = new DisruptionController(cluster, cluster, sources, provisioning, new DisruptionOptions(), new DisruptionMetrics(meters), time,
+        var (provisioning, sources, meters) = BenchmarkControllers.Provisioning(cluster, _types, new InstantCloud(_types));
+        _controller = new DisruptionController(cluster, cluster, sources, provisioning, new DisruptionOptions(), new DisruptionMetrics(meters), TimeProvider.System,
             NullLogger<DisruptionController>.Instance);
     }
 

@@ -1,17 +1,12 @@
 using BenchmarkDotNet.Attributes;
 using Capstan.Aws.Catalog;
-using Capstan.Controllers;
 using Capstan.Controllers.Provisioning;
 using Capstan.Core.Cloud;
 using Capstan.Core.InstanceTypes;
-using Capstan.Core.Placement;
 using Capstan.Core.Pods;
 using Capstan.Core.Ports;
 using Capstan.Core.Provisioning;
-using Capstan.Core.Scheduling;
-using Capstan.Sandbox.Cluster;
 using Capstan.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Capstan.Benchmarks;
 
@@ -37,19 +32,7 @@ public class ProvisioningBenchmarks
     [IterationSetup]
     public void Fill()
     {
-        var cluster = new InMemoryCluster();
-        cluster.UpsertNodeTemplate(new NodeTemplate { Name = "default" });
-        cluster.UpsertProvisioner(new Provisioner
-        {
-            Name = "default",
-            Labels = new Dictionary<string, string> { ["intent"] = "apps" },
-            // The tutorial's provisioner: on demand, nothing smaller than xlarge.
-            Requirements = Requirements.Create(
-                Requirement.In(Labels.CapacityType, Labels.CapacityTypeOnDemand),
-                Requirement.In(Labels.Arch, "amd64"),
-                Requirement.NotIn(Labels.InstanceSize, "nano", "micro", "small", "medium", "large")),
-            ProviderRef = "default",
-        });
+        var cluster = BenchmarkControllers.TutorialCluster();
         var pods = Shape == "Tutorial"
             ? PodBuilder.Replicas(new PodBuilder("inflate", "apps").Cpu("1").Memory("1536Mi").NodeSelector("intent", "apps").Build(), "inflate", 10_000)
             : PackingFixtures.MixedPods(10_000);
@@ -58,13 +41,8 @@ public class ProvisioningBenchmarks
             cluster.UpsertPod(new PodView { Request = pod, ScheduledStatus = "False", ScheduledReason = PodView.UnschedulableReason, OwnerKind = "ReplicaSet" });
         }
 
-        var time = TimeProvider.System;
-        var batcher = new ProvisioningBatcher(time, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
         var cloud = _cloud = new InstantCloud(_types);
-        _controller = new ProvisioningController(cluster, cluster, cloud, new PlacementLedger(time, TimeSpan.FromMinutes(5)), batcher,
-            new ProvisioningTrigger(batcher), new InstanceTypeSource(cloud, NullLogger<InstanceTypeSource>.Instance), new InFlightNodes(time),
-            new ProvisioningOptions { LaunchConcurrency = 100 }, new ProvisioningMetrics(new TestMeterFactory(), cluster), time,
-            NullLogger<ProvisioningController>.Instance);
+        _controller = BenchmarkControllers.Provisioning(cluster, _types, cloud, new ProvisioningOptions { LaunchConcurrency = 100 }).Controller;
     }
 
     /// <summary>The whole pass: every claim launched, its Node created and its pods bound.</summary>

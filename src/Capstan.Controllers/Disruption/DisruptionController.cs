@@ -37,10 +37,7 @@ public sealed class DisruptionController(
     {
         try
         {
-            while (!cluster.IsSynced)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken).ConfigureAwait(false);
-            }
+            await ClusterSync.WaitAsync(cluster, time, cancellationToken).ConfigureAwait(false);
 
             while (!cancellationToken.IsCancellationRequested)
             {

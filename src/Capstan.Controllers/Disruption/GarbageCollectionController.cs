@@ -42,10 +42,7 @@ public sealed class GarbageCollectionController(
     {
         try
         {
-            while (!cluster.IsSynced)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken).ConfigureAwait(false);
-            }
+            await ClusterSync.WaitAsync(cluster, time, cancellationToken).ConfigureAwait(false);
 
             while (!cancellationToken.IsCancellationRequested)
             {

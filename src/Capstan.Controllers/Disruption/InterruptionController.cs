@@ -49,10 +49,7 @@ public sealed class InterruptionController(
     {
         try
         {
-            while (!cluster.IsSynced)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken).ConfigureAwait(false);
-            }
+            await ClusterSync.WaitAsync(cluster, time, cancellationToken).ConfigureAwait(false);
 
             var backoff = FirstBackoff;
             while (!cancellationToken.IsCancellationRequested)

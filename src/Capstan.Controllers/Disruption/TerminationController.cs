@@ -75,10 +75,7 @@ public sealed class TerminationController(
         // Pods leaving a draining node are what lets its drain go on; a node's own changes start or resume one.
         using var changes = cluster.Subscribe(c => c.Kind == ClusterObjectKind.Node
             || (c.Kind == ClusterObjectKind.Pod && c.Type == ClusterChangeType.Deleted));
-        while (!cluster.IsSynced)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken).ConfigureAwait(false);
-        }
+        await ClusterSync.WaitAsync(cluster, time, cancellationToken).ConfigureAwait(false);
 
         var next = time.GetUtcNow();
         while (!cancellationToken.IsCancellationRequested)

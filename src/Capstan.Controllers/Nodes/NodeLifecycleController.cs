@@ -32,10 +32,7 @@ public sealed class NodeLifecycleController(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var nodes = cluster.Subscribe(c => c.Kind == ClusterObjectKind.Node);
-        while (!cluster.IsSynced)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken).ConfigureAwait(false);
-        }
+        await ClusterSync.WaitAsync(cluster, time, cancellationToken).ConfigureAwait(false);
 
         var next = time.GetUtcNow();
         while (!cancellationToken.IsCancellationRequested)

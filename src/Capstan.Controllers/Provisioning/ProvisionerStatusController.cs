@@ -26,10 +26,7 @@ public sealed class ProvisionerStatusController(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var changes = cluster.Subscribe(c => c.Kind is ClusterObjectKind.Node or ClusterObjectKind.Provisioner);
-        while (!cluster.IsSynced)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken).ConfigureAwait(false);
-        }
+        await ClusterSync.WaitAsync(cluster, time, cancellationToken).ConfigureAwait(false);
 
         // Leadership may have changed hands: what the last leader wrote is unknown, so write everything once.
         _written.Clear();

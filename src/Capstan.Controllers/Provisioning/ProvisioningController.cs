@@ -93,7 +93,7 @@ public sealed partial class ProvisioningController : IController
     {
         using var pods = _cluster.Subscribe(c =>
             (c.Kind == ClusterObjectKind.Pod && c.Pod is { } pod && Provisionable.Is(pod)) || (c.Kind == ClusterObjectKind.Node && c.Type == ClusterChangeType.Added));
-        await WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
+        await ClusterSync.WaitAsync(_cluster, _time, cancellationToken).ConfigureAwait(false);
         _adoptionDue = true;
         EnqueuePending();
         var watch = WatchAsync(pods, cancellationToken);
@@ -516,14 +516,6 @@ public sealed partial class ProvisioningController : IController
         catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
             _logger.NodeActionFailed(e, "Recording an event", clusterEvent.Name);
-        }
-    }
-
-    private async Task WaitForSyncAsync(CancellationToken cancellationToken)
-    {
-        while (!_cluster.IsSynced)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(100), _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
