@@ -47,6 +47,14 @@ public static class CapstanApp
         // fix; the host's own "Hosting failed to start" line would add a .NET stack trace. Its critical lines stay.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 
+        // ASP.NET Core logs four Information lines per request (a /healthz probe every few seconds included), which
+        // drown the controllers' decisions: Warning unless the configuration says otherwise
+        // (Logging__LogLevel__Microsoft.AspNetCore=Information brings them back).
+        if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)
+        {
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        }
+
         var sandbox = builder.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>()?.IsSandbox == true;
         if (sandbox)
         {

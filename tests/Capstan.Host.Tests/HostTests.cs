@@ -118,6 +118,27 @@ public sealed class HostTests : IDisposable
         await app.StopAsync().WaitAsync(s_timeout);
     }
 
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("Information", true)]
+    public async Task RequestLogs_AreWarningsOnlyByDefault_AndComeBackWhenConfigured(string? level, bool expected)
+    {
+        var logs = new CollectingLoggerProvider("Microsoft.AspNetCore");
+        string[] args = ["--Capstan:Server:Listen=https://127.0.0.1:0", $"--Capstan:Tls:CertFile={CertFile}", $"--Capstan:Tls:KeyFile={KeyFile}", NoCluster, "--Capstan:CloudProvider=none"];
+        await using var app = CapstanApp.Build(level is null ? args : [.. args, $"--Logging:LogLevel:Microsoft.AspNetCore={level}"], builder =>
+        {
+            Quiet(builder);
+            builder.Logging.AddProvider(logs);
+        });
+        await app.StartAsync().WaitAsync(s_timeout);
+        using var client = _certs.CreateClient(Address(app));
+
+        Assert.Equal("ok", await client.GetStringAsync("/healthz").WaitAsync(s_timeout));
+        await app.StopAsync().WaitAsync(s_timeout);
+
+        Assert.Equal(expected, logs.Lines.Any(l => l.Contains("Request finished", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public async Task Build_BadListenAddress_FailsValidation()
     {
