@@ -81,6 +81,7 @@ internal sealed partial class ControllerHarness : IDisposable
         {
             Name = name,
             Labels = new Dictionary<string, string> { ["intent"] = "apps" },
+            Annotations = new Dictionary<string, string> { ["example.com/owner"] = "team-apps" },
             Requirements = Requirements.Create(Requirement.In(Labels.CapacityType, Labels.CapacityTypeOnDemand)),
             Limits = limits,
             ProviderRef = "default",

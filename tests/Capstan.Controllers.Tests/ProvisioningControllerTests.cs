@@ -53,6 +53,7 @@ public sealed class ProvisioningControllerTests
         Assert.Equal("amd64", node.Labels[Labels.Arch]);
         Assert.Equal("linux", node.Labels[Labels.Os]);
         Assert.False(node.Labels.ContainsKey(Labels.Initialized));
+        Assert.Equal("team-apps", node.Annotations["example.com/owner"]);
         Assert.Contains(new Taint("example.com/agent", "", TaintEffect.NoSchedule), node.Taints);
         Assert.Equal([Finalizers.Termination], node.Finalizers);
         Assert.Equal(ResourceList.Of("cpu", "2", "memory", "4Gi", "pods", "58"), node.Capacity);

@@ -57,6 +57,7 @@ public static class NodeBuilder
         {
             Name = name,
             Labels = labels,
+            Annotations = provisioner.Annotations,
             Taints = [.. provisioner.Taints, .. provisioner.StartupTaints.Where(s => !provisioner.Taints.Any(t => t.Key == s.Key && t.Effect == s.Effect))],
             Capacity = instanceType.Capacity,
             Allocatable = instanceType.Allocatable,
