@@ -231,9 +231,9 @@ internal static partial class Log
         Message = "Node {Node} lacks the instance type, zone or capacity type label; its offering is not marked unavailable")]
     public static partial void OfferingUnknown(this ILogger logger, string node);
 
-    [LoggerMessage(EventId = 7160, EventName = "NodeEventFailed", Level = LogLevel.Warning,
-        Message = "Recording event {Reason} on node {Node} failed")]
-    public static partial void NodeEventFailed(this ILogger logger, Exception exception, string reason, string node);
+    [LoggerMessage(EventId = 7160, EventName = "EventFailed", Level = LogLevel.Warning,
+        Message = "Recording event {Reason} on {Kind} {Name} failed")]
+    public static partial void EventFailed(this ILogger logger, Exception exception, string reason, string kind, string name);
 
     [LoggerMessage(EventId = 7170, EventName = "LeakedInstanceTerminated", Level = LogLevel.Warning,
         Message = "Terminated instance {InstanceId} of node claim {Claim}: launched {Age} ago and no node has it")]

@@ -53,6 +53,28 @@ public sealed class DisruptionControllerTests
     }
 
     [Fact]
+    public async Task WithoutAnyDisruptionConfigured_APassAsksTheCloudNothing_ButAStaleStampIsStillCleared()
+    {
+        using var h = new ControllerHarness();
+        h.AddProvisioner();
+        h.ChangeProvisioner(p => p with { TtlSecondsAfterEmpty = 30 });
+        h.AddRunningNode("ip-a", "c6a.xlarge");
+        var disruption = h.NewDisruption(s_options);
+        await disruption.PassAsync(CancellationToken.None);
+        Assert.True(h.Cluster.FindNode("ip-a")!.Annotations.ContainsKey(Labels.EmptinessTimestamp));
+
+        h.ChangeProvisioner(p => p with { TtlSecondsAfterEmpty = null });
+        await disruption.PassAsync(CancellationToken.None);
+        Assert.False(h.Cluster.FindNode("ip-a")!.Annotations.ContainsKey(Labels.EmptinessTimestamp));
+
+        var calls = h.Cloud.GetInstanceTypesCalls;
+        await disruption.PassAsync(CancellationToken.None);
+        await disruption.PassAsync(CancellationToken.None);
+        Assert.Equal(calls, h.Cloud.GetInstanceTypesCalls);
+        Assert.False(h.Cluster.FindNode("ip-a")!.MarkedForDeletion);
+    }
+
+    [Fact]
     public async Task NothingIsDisrupted_WhilePodsWaitForCapacity()
     {
         using var h = new ControllerHarness();

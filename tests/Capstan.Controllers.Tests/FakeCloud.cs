@@ -19,6 +19,8 @@ internal sealed class FakeCloud(IReadOnlyList<InstanceType> types, TimeProvider 
     private readonly ConcurrentQueue<LaunchRequest> _requests = new();
     private readonly ConcurrentQueue<(string Offering, string Reason)> _marked = new();
     private int _next;
+    private int _launching;
+    private int _maxLaunching;
 
     public IReadOnlyList<LaunchRequest> Requests => [.. _requests];
 
@@ -61,7 +63,40 @@ internal sealed class FakeCloud(IReadOnlyList<InstanceType> types, TimeProvider 
     public void MarkOfferingUnavailable(string instanceType, string zone, string capacityType, string reason) =>
         _marked.Enqueue(($"{instanceType}/{zone}/{capacityType}", reason));
 
-    public Task<LaunchResult> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
+    /// <summary>While set, every launch waits for this task first (after signalling <see cref="LaunchEntered"/>).</summary>
+    public Task? LaunchHold { get; set; }
+
+    /// <summary>Released once by each launch that reached <see cref="LaunchHold"/>.</summary>
+    public SemaphoreSlim LaunchEntered { get; } = new(0);
+
+    /// <summary>The most launches that were under way at once.</summary>
+    public int MaxConcurrentLaunches => Volatile.Read(ref _maxLaunching);
+
+    public async Task<LaunchResult> LaunchAsync(LaunchRequest request, CancellationToken cancellationToken)
+    {
+        var launching = Interlocked.Increment(ref _launching);
+        int seen;
+        while ((seen = Volatile.Read(ref _maxLaunching)) < launching && Interlocked.CompareExchange(ref _maxLaunching, launching, seen) != seen)
+        {
+        }
+
+        try
+        {
+            if (LaunchHold is { } hold)
+            {
+                LaunchEntered.Release();
+                await hold.ConfigureAwait(false);
+            }
+
+            return await LaunchNowAsync(request).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _launching);
+        }
+    }
+
+    private Task<LaunchResult> LaunchNowAsync(LaunchRequest request)
     {
         _requests.Enqueue(request);
         OnLaunch?.Invoke();

@@ -1,3 +1,4 @@
+using Capstan.Controllers.Provisioning;
 using Capstan.Core.Cluster;
 using Capstan.Core.Pods;
 using Capstan.Core.Resources;
@@ -58,6 +59,28 @@ public sealed class ProvisioningControllerTests
         Assert.Equal([Finalizers.Termination], node.Finalizers);
         Assert.Equal(ResourceList.Of("cpu", "2", "memory", "4Gi", "pods", "58"), node.Capacity);
         Assert.False(node.Allocatable.IsEmpty);
+    }
+
+    [Fact]
+    public async Task Pass_RunsAtMostLaunchConcurrencyLaunchesAtOnce()
+    {
+        using var h = new ControllerHarness(options: new ProvisioningOptions { LaunchConcurrency = 2 });
+        h.AddProvisioner();
+        h.AddUnschedulable("big", 3, cpu: "5"); // one per c6a.2xlarge: three claims
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Cloud.LaunchHold = release.Task;
+
+        var pass = h.PassAsync();
+        Assert.True(await h.Cloud.LaunchEntered.WaitAsync(TimeSpan.FromMinutes(1)));
+        Assert.True(await h.Cloud.LaunchEntered.WaitAsync(TimeSpan.FromMinutes(1)));
+        // The claims' launches all start before the pass first waits; unbounded, the third would be here too.
+        Assert.Equal(2, h.Cloud.MaxConcurrentLaunches);
+        release.SetResult();
+        await pass;
+
+        Assert.Equal(2, h.Cloud.MaxConcurrentLaunches);
+        Assert.Equal(3, h.Cloud.Instances.Count);
+        Assert.Equal(3, h.CapstanNodes().Count);
     }
 
     [Fact]

@@ -25,6 +25,8 @@ public sealed class DisruptionController(
     TimeProvider time,
     ILogger<DisruptionController> logger) : IController
 {
+    private readonly EventRecorder _events = new(writer, logger);
+
     private const string Empty = "empty";
     private const string Expired = "expired";
     private const string Consolidation = "consolidation";
@@ -63,6 +65,11 @@ public sealed class DisruptionController(
     {
         var now = time.GetUtcNow();
         var provisioners = cluster.Provisioners().ToDictionary(p => p.Name, StringComparer.Ordinal);
+        if (!HasWork(provisioners.Values))
+        {
+            return;
+        }
+
         var capacity = await instanceTypes.ResolveAsync([.. provisioners.Values], cluster.NodeTemplates(), cancellationToken).ConfigureAwait(false);
         var simulator = new DisruptionSimulator(cluster, capacity, now);
         var nodes = cluster.Nodes().Where(n => n.ProvisionerName is { } p && provisioners.ContainsKey(p) && !n.InFlight).ToList();
@@ -93,6 +100,15 @@ public sealed class DisruptionController(
 
         await ConsolidateAsync(nodes, provisioners, simulator, launching ? 0 : budget, now, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// False when no provisioner asks for any disruption, no decision is under way and no emptiness stamp is left to
+    /// clear: then a pass has nothing to do and the instance types and the simulation are not worth building.
+    /// </summary>
+    private bool HasWork(IEnumerable<Provisioner> provisioners) =>
+        _decision is not null
+        || provisioners.Any(p => p.TtlSecondsAfterEmpty is not null || p.TtlSecondsUntilExpired is not null || p.ConsolidationEnabled)
+        || cluster.Nodes().Any(n => n.ProvisionerName is not null && n.Annotations.ContainsKey(Labels.EmptinessTimestamp));
 
     private static bool IsBeingDisrupted(NodeView node) =>
         node.ProvisionerName is not null
@@ -136,7 +152,7 @@ public sealed class DisruptionController(
         }
 
         logger.TriggeringEmptyTermination((long)after.TotalSeconds, node.Name);
-        await RecordAsync(node.Name, "EmptinessTtlExpired", $"The node has been empty for {after.TotalSeconds:0}s (ttlSecondsAfterEmpty); deleting it", cancellationToken).ConfigureAwait(false);
+        await _events.NodeAsync(node.Name, "EmptinessTtlExpired", ClusterEventType.Normal, $"The node has been empty for {after.TotalSeconds:0}s (ttlSecondsAfterEmpty); deleting it", cancellationToken).ConfigureAwait(false);
         await DeleteAsync(node, Empty, cancellationToken).ConfigureAwait(false);
         metrics.Action("empty", "started");
         return 1;
@@ -182,7 +198,7 @@ public sealed class DisruptionController(
             provisioning.Displace(result.Moved);
         }
 
-        await RecordAsync(node.Name, "Expired", "The node reached ttlSecondsUntilExpired; it is replaced and drained", cancellationToken).ConfigureAwait(false);
+        await _events.NodeAsync(node.Name, "Expired", ClusterEventType.Normal, "The node reached ttlSecondsUntilExpired; it is replaced and drained", cancellationToken).ConfigureAwait(false);
         return 1;
     }
 
@@ -360,7 +376,7 @@ public sealed class DisruptionController(
     {
         foreach (var node in live)
         {
-            await RecordAsync(node.Name, "Consolidated", $"Consolidation: {Describe(decision)}", cancellationToken).ConfigureAwait(false);
+            await _events.NodeAsync(node.Name, "Consolidated", ClusterEventType.Normal, $"Consolidation: {Describe(decision)}", cancellationToken).ConfigureAwait(false);
             await DeleteAsync(node, Consolidation, cancellationToken).ConfigureAwait(false);
         }
 
@@ -391,18 +407,6 @@ public sealed class DisruptionController(
     {
         await writer.SetNodeAnnotationsAsync(node.Name, new Dictionary<string, string?> { [Labels.TerminationReason] = reason }, cancellationToken).ConfigureAwait(false);
         await writer.DeleteNodeAsync(node.Name, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task RecordAsync(string nodeName, string reason, string message, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await writer.RecordEventAsync(new ClusterEvent { Kind = EventObjectKind.Node, Name = nodeName, Reason = reason, Message = message }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
-        {
-            logger.NodeActionFailed(e, "Recording an event", nodeName);
-        }
     }
 
     /// <summary>A consolidation action waiting for its re-validation, or (a replace) for its replacement.</summary>

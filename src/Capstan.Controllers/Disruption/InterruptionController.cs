@@ -32,6 +32,8 @@ public sealed class InterruptionController(
     TimeProvider time,
     ILogger<InterruptionController> logger) : IController
 {
+    private readonly EventRecorder _events = new(writer, logger);
+
     /// <summary>The value of the disruption and termination-reason annotations this controller writes.</summary>
     public const string Reason = "interruption";
 
@@ -156,7 +158,7 @@ public sealed class InterruptionController(
         if (message.Kind == InterruptionKind.RebalanceRecommendation)
         {
             logger.RebalanceRecommended(node.Name, instanceId);
-            await RecordAsync(node.Name, "RebalanceRecommendation", ClusterEventType.Normal,
+            await _events.NodeAsync(node.Name, "RebalanceRecommendation", ClusterEventType.Normal,
                 $"EC2 recommends rebalancing (announced {Format(message.Time)}): the spot instance is at elevated risk of interruption; Capstan takes no action",
                 cancellationToken).ConfigureAwait(false);
             return;
@@ -189,7 +191,7 @@ public sealed class InterruptionController(
         var what = Describe(message.Kind);
         var deadline = message.Deadline is { } at ? Format(at) : "none announced";
         logger.NodeInterrupted(node.Name, instanceId, what, deadline, pods.Count);
-        await RecordAsync(node.Name, "Interrupted", ClusterEventType.Warning,
+        await _events.NodeAsync(node.Name, "Interrupted", ClusterEventType.Warning,
             $"{Capitalized(what)} (announced {Format(message.Time)}, deadline {deadline}): replacement capacity is being provisioned, the node is drained and deleted",
             cancellationToken).ConfigureAwait(false);
 
@@ -258,25 +260,6 @@ public sealed class InterruptionController(
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
         {
             logger.InterruptionCompleteFailed(e, message.MessageId);
-        }
-    }
-
-    private async Task RecordAsync(string nodeName, string reason, ClusterEventType type, string message, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await writer.RecordEventAsync(new ClusterEvent
-            {
-                Kind = EventObjectKind.Node,
-                Name = nodeName,
-                Reason = reason,
-                Message = message,
-                Type = type,
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
-        {
-            logger.NodeEventFailed(e, reason, nodeName);
         }
     }
 

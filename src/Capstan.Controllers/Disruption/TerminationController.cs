@@ -28,6 +28,8 @@ public sealed class TerminationController(
     TimeProvider time,
     ILogger<TerminationController> logger) : IController
 {
+    private readonly EventRecorder _events = new(writer, logger);
+
     /// <summary>Priority from which a pod is critical (<c>system-cluster-critical</c>, <c>system-node-critical</c>): drained last.</summary>
     public const int CriticalPriority = 2_000_000_000;
 
@@ -308,21 +310,9 @@ public sealed class TerminationController(
     private async Task ReportBlockedAsync(string nodeName, string pods, CancellationToken cancellationToken)
     {
         logger.DrainBlocked(nodeName, pods);
-        try
-        {
-            await writer.RecordEventAsync(new ClusterEvent
-            {
-                Kind = EventObjectKind.Node,
-                Name = nodeName,
-                Reason = "DrainBlocked",
-                Message = $"Cannot drain the node: pod(s) {pods} have the karpenter.sh/do-not-evict annotation; the node is terminated once they are gone",
-                Type = ClusterEventType.Warning,
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
-        {
-            logger.NodeActionFailed(e, "Recording an event", nodeName);
-        }
+        await _events.NodeAsync(nodeName, "DrainBlocked", ClusterEventType.Warning,
+            $"Cannot drain the node: pod(s) {pods} have the karpenter.sh/do-not-evict annotation; the node is terminated once they are gone",
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

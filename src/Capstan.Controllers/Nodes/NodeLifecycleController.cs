@@ -22,10 +22,7 @@ public sealed class NodeLifecycleController(
     TimeProvider time,
     ILogger<NodeLifecycleController> logger) : IController
 {
-    private static readonly string[] s_notReadyTaints =
-    [
-        "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable", "node.cloudprovider.kubernetes.io/uninitialized",
-    ];
+    private readonly EventRecorder _events = new(writer, logger);
 
     public string Name => "node-lifecycle";
 
@@ -96,7 +93,7 @@ public sealed class NodeLifecycleController(
             if (node.CreatedAt is { } created && time.GetUtcNow() - created >= provisioning.RegistrationTtl)
             {
                 logger.RegistrationTimedOut(node.Name, provisioning.RegistrationTtl);
-                await RecordAsync(node.Name, "FailedRegistration",
+                await _events.NodeAsync(node.Name, "FailedRegistration", ClusterEventType.Warning,
                     $"The node was not Ready within {provisioning.RegistrationTtl}; its instance is terminated and its pods are planned again", cancellationToken).ConfigureAwait(false);
 
                 // The reason first, so that whoever finishes the deletion counts it as a registration failure, not a user's delete.
@@ -125,25 +122,6 @@ public sealed class NodeLifecycleController(
         }
 
         var startup = cluster.Provisioners().FirstOrDefault(p => p.Name == node.ProvisionerName)?.StartupTaints ?? [];
-        return !node.Taints.Any(t => s_notReadyTaints.Contains(t.Key) || startup.Any(s => s.Key == t.Key && s.Effect == t.Effect));
-    }
-
-    private async Task RecordAsync(string nodeName, string reason, string message, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await writer.RecordEventAsync(new ClusterEvent
-            {
-                Kind = EventObjectKind.Node,
-                Name = nodeName,
-                Reason = reason,
-                Message = message,
-                Type = ClusterEventType.Warning,
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
-        {
-            logger.NodeActionFailed(e, "Recording an event", nodeName);
-        }
+        return !node.Taints.Any(t => Labels.NotReadyTaints.Contains(t.Key) || startup.Any(s => s.Key == t.Key && s.Effect == t.Effect));
     }
 }

@@ -30,6 +30,7 @@ public sealed partial class ProvisioningController : IController
     private readonly ProvisioningMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<ProvisioningController> _logger;
+    private readonly EventRecorder _events;
     private readonly Func<string, string> _claimName;
     private volatile bool _adoptionDue = true;
     private readonly Lock _displacedGate = new();
@@ -62,6 +63,7 @@ public sealed partial class ProvisioningController : IController
         _metrics = metrics;
         _time = time;
         _logger = logger;
+        _events = new EventRecorder(writer, logger);
         _claimName = claimName ?? ClaimNames.New;
     }
 
@@ -277,7 +279,7 @@ public sealed partial class ProvisioningController : IController
         foreach (var (pod, reason) in plan.Unschedulable)
         {
             _logger.CouldNotSchedule(pod.Key, reason);
-            await EventAsync(PodEvent(pod, "FailedProvisioning", $"Capstan found no node to launch for the pod: {reason}", ClusterEventType.Warning),
+            await _events.RecordAsync(PodEvent(pod, "FailedProvisioning", $"Capstan found no node to launch for the pod: {reason}", ClusterEventType.Warning),
                 cancellationToken).ConfigureAwait(false);
         }
     }
@@ -349,7 +351,7 @@ public sealed partial class ProvisioningController : IController
             + (claim.InstanceTypeOptions.Count > 5 ? $" and {claim.InstanceTypeOptions.Count - 5} other(s)" : "");
         var requests = ResourceText.Of(claim.Requests);
         _logger.CreatedNode(node.Name, claim.Pods.Count, requests, types);
-        await EventAsync(new ClusterEvent
+        await _events.RecordAsync(new ClusterEvent
         {
             Kind = EventObjectKind.Node,
             Name = node.Name,
@@ -466,7 +468,7 @@ public sealed partial class ProvisioningController : IController
 
         _ledger.Commit(node.Name, pod.Namespace, pod.Name, pod.Uid, pod.Requests);
         _metrics.Bound(view.CreatedAt is { } created ? _time.GetUtcNow() - created : null);
-        await EventAsync(PodEvent(pod, "Scheduled", $"Successfully assigned {pod.Key} to {node.Name}, a node Capstan launched for it (still registering)"),
+        await _events.RecordAsync(PodEvent(pod, "Scheduled", $"Successfully assigned {pod.Key} to {node.Name}, a node Capstan launched for it (still registering)"),
             cancellationToken).ConfigureAwait(false);
         return BindOutcome.Bound;
     }
@@ -491,7 +493,7 @@ public sealed partial class ProvisioningController : IController
     {
         foreach (var pod in pods)
         {
-            await EventAsync(PodEvent(pod, reason, message, ClusterEventType.Warning), cancellationToken).ConfigureAwait(false);
+            await _events.RecordAsync(PodEvent(pod, reason, message, ClusterEventType.Warning), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -505,19 +507,6 @@ public sealed partial class ProvisioningController : IController
         Message = message,
         Type = type,
     };
-
-    /// <summary>Events are for people; one that cannot be written is not worth failing the pass for.</summary>
-    private async Task EventAsync(ClusterEvent clusterEvent, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _writer.RecordEventAsync(clusterEvent, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
-        {
-            _logger.NodeActionFailed(e, "Recording an event", clusterEvent.Name);
-        }
-    }
 
     private void EnqueuePending()
     {

@@ -107,7 +107,7 @@ internal sealed partial class PackingRun
             ? _snapshot.Provisioners.FirstOrDefault(p => p.Provisioner.Name == owner)?.Provisioner.StartupTaints ?? []
             : [];
         var taints = view.Taints
-            .Where(t => !(view.InFlight && (s_ephemeralTaints.Contains(t.Key) || startup.Any(s => s.Key == t.Key && s.Effect == t.Effect))))
+            .Where(t => !(view.InFlight && (Labels.NotReadyTaints.Contains(t.Key) || startup.Any(s => s.Key == t.Key && s.Effect == t.Effect))))
             .ToArray();
         return new NodeState
         {

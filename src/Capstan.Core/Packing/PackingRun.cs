@@ -14,11 +14,6 @@ internal sealed partial class PackingRun
     private const int SizingPerClass = 2;
     private const double SizingTolerance = 0.02;
 
-    private static readonly string[] s_ephemeralTaints =
-    [
-        "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable", "node.cloudprovider.kubernetes.io/uninitialized",
-    ];
-
     private readonly Snapshot _snapshot;
     private readonly string[] _dims;
     private readonly int _cpu;

@@ -41,6 +41,15 @@ public static class Labels
     /// </summary>
     public const string TerminationReason = "capstan.dev/termination-reason";
 
+    /// <summary>
+    /// Taints a node carries until it is ready (kubelet and cloud controller); a node Capstan launched is expected to
+    /// lose them, so pods need not tolerate them to be planned there.
+    /// </summary>
+    public static readonly IReadOnlyList<string> NotReadyTaints =
+    [
+        "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable", "node.cloudprovider.kubernetes.io/uninitialized",
+    ];
+
     public const string AwsPrefix = "karpenter.k8s.aws/";
     public const string InstanceHypervisor = AwsPrefix + "instance-hypervisor";
     public const string InstanceEncryptionInTransit = AwsPrefix + "instance-encryption-in-transit-supported";
