@@ -86,6 +86,16 @@ public static class UserDataBuilder
             script.Append(" --b64-cluster-ca ").Append(Quote(inputs.CaBundle));
         }
 
+        if (inputs.Kubelet.ClusterDns.Count > 0)
+        {
+            script.Append(" \\\n--dns-cluster-ip ").Append(Quote(inputs.Kubelet.ClusterDns[0]));
+        }
+
+        if (!string.IsNullOrEmpty(inputs.Kubelet.ContainerRuntime))
+        {
+            script.Append(" \\\n--container-runtime ").Append(Quote(inputs.Kubelet.ContainerRuntime));
+        }
+
         // Capstan decides max-pods (kubelet setting or ENI-limited density), so bootstrap.sh must not compute its own.
         script.Append(" \\\n--use-max-pods false");
         script.Append(" \\\n--kubelet-extra-args ").Append(Quote(string.Join(' ', KubeletArguments(inputs))));
@@ -119,6 +129,28 @@ public static class UserDataBuilder
         AddMap(args, "--system-reserved", kubelet.SystemReserved.ToStrings(), "=");
         AddMap(args, "--kube-reserved", kubelet.KubeReserved.ToStrings(), "=");
         AddMap(args, "--eviction-hard", kubelet.EvictionHard, "<");
+        AddMap(args, "--eviction-soft", kubelet.EvictionSoft, "<");
+        AddMap(args, "--eviction-soft-grace-period", kubelet.EvictionSoftGracePeriod, "=");
+        if (kubelet.EvictionMaxPodGracePeriod is { } grace)
+        {
+            args.Add("--eviction-max-pod-grace-period=" + Text(grace));
+        }
+
+        if (kubelet.ImageGcHighThresholdPercent is { } high)
+        {
+            args.Add("--image-gc-high-threshold=" + Text(high));
+        }
+
+        if (kubelet.ImageGcLowThresholdPercent is { } low)
+        {
+            args.Add("--image-gc-low-threshold=" + Text(low));
+        }
+
+        if (kubelet.CpuCfsQuota is { } quota)
+        {
+            args.Add("--cpu-cfs-quota=" + (quota ? "true" : "false"));
+        }
+
         return args;
     }
 
@@ -182,6 +214,33 @@ public static class UserDataBuilder
         SetMap(kubernetes, "kube-reserved", inputs.Kubelet.KubeReserved.ToStrings());
         SetMap(kubernetes, "system-reserved", inputs.Kubelet.SystemReserved.ToStrings());
         SetMap(kubernetes, "eviction-hard", inputs.Kubelet.EvictionHard);
+        SetMap(kubernetes, "eviction-soft", inputs.Kubelet.EvictionSoft);
+        SetMap(kubernetes, "eviction-soft-grace-period", inputs.Kubelet.EvictionSoftGracePeriod);
+        var kubelet = inputs.Kubelet;
+        if (kubelet.ClusterDns.Count > 0)
+        {
+            kubernetes["cluster-dns-ip"] = kubelet.ClusterDns[0];
+        }
+
+        if (kubelet.EvictionMaxPodGracePeriod is { } grace)
+        {
+            kubernetes["eviction-max-pod-grace-period"] = (long)grace;
+        }
+
+        if (kubelet.ImageGcHighThresholdPercent is { } high)
+        {
+            kubernetes["image-gc-high-threshold-percent"] = (long)high;
+        }
+
+        if (kubelet.ImageGcLowThresholdPercent is { } low)
+        {
+            kubernetes["image-gc-low-threshold-percent"] = (long)low;
+        }
+
+        if (kubelet.CpuCfsQuota is { } quota)
+        {
+            kubernetes["cpu-cfs-quota-enforced"] = quota;
+        }
 
         // Capstan's nodes join no Auto Scaling group: waiting for one would hold the kubelet back for good.
         if (settings.TryGetValue("autoscaling", out var autoscaling) && autoscaling is TomlTable scaling && scaling.ContainsKey("should-wait"))

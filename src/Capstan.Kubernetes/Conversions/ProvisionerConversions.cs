@@ -39,6 +39,14 @@ public static class ProvisionerConversions
                     KubeReserved = ToList(kubelet.KubeReserved),
                     SystemReserved = ToList(kubelet.SystemReserved),
                     EvictionHard = kubelet.EvictionHard ?? new Dictionary<string, string>(),
+                    ClusterDns = kubelet.ClusterDNS ?? [],
+                    ContainerRuntime = kubelet.ContainerRuntime,
+                    EvictionSoft = kubelet.EvictionSoft ?? new Dictionary<string, string>(),
+                    EvictionSoftGracePeriod = kubelet.EvictionSoftGracePeriod ?? new Dictionary<string, string>(),
+                    EvictionMaxPodGracePeriod = kubelet.EvictionMaxPodGracePeriod,
+                    ImageGcHighThresholdPercent = kubelet.ImageGCHighThresholdPercent,
+                    ImageGcLowThresholdPercent = kubelet.ImageGCLowThresholdPercent,
+                    CpuCfsQuota = kubelet.CpuCFSQuota,
                 },
         };
     }

@@ -67,6 +67,49 @@ public sealed class UserDataBuilderTests
             args.Skip(2));
     }
 
+    private static readonly KubeletSettings s_passedOn = new()
+    {
+        ClusterDns = ["10.100.0.10", "10.100.0.11"],
+        ContainerRuntime = "containerd",
+        EvictionSoft = new Dictionary<string, string> { ["memory.available"] = "1Gi", ["nodefs.available"] = "15%" },
+        EvictionSoftGracePeriod = new Dictionary<string, string> { ["memory.available"] = "1m30s", ["nodefs.available"] = "2m" },
+        EvictionMaxPodGracePeriod = 60,
+        ImageGcHighThresholdPercent = 80,
+        ImageGcLowThresholdPercent = 60,
+        CpuCfsQuota = false,
+    };
+
+    [Fact]
+    public void Build_AL2_PassesEveryOtherKubeletSettingToBootstrapAndKubelet()
+    {
+        var inputs = Inputs() with { Kubelet = s_passedOn };
+
+        var script = UserDataBuilder.BootstrapScript(inputs);
+
+        Assert.Contains(" \\\n--dns-cluster-ip '10.100.0.10' \\\n--container-runtime 'containerd' \\\n--use-max-pods false", script, StringComparison.Ordinal);
+        Assert.Equal(
+            ["--max-pods=29", "--eviction-soft=memory.available<1Gi,nodefs.available<15%", "--eviction-soft-grace-period=memory.available=1m30s,nodefs.available=2m",
+                "--eviction-max-pod-grace-period=60", "--image-gc-high-threshold=80", "--image-gc-low-threshold=60", "--cpu-cfs-quota=false"],
+            UserDataBuilder.KubeletArguments(inputs).Skip(2));
+    }
+
+    [Fact]
+    public void Build_Bottlerocket_PassesEveryOtherKubeletSettingAsSettings()
+    {
+        var inputs = Inputs("[settings.kubernetes]\nimage-gc-high-threshold-percent = \"85\"\n") with { Kubelet = s_passedOn };
+
+        var toml = TomlSerializer.Deserialize<TomlTable>(UserDataBuilder.Build("Bottlerocket", inputs)!)!;
+
+        var kubernetes = (TomlTable)((TomlTable)toml["settings"])["kubernetes"];
+        Assert.Equal("10.100.0.10", kubernetes["cluster-dns-ip"]);
+        Assert.Equal("1Gi", ((TomlTable)kubernetes["eviction-soft"])["memory.available"]);
+        Assert.Equal("2m", ((TomlTable)kubernetes["eviction-soft-grace-period"])["nodefs.available"]);
+        Assert.Equal(60L, kubernetes["eviction-max-pod-grace-period"]);
+        Assert.Equal(80L, kubernetes["image-gc-high-threshold-percent"]);
+        Assert.Equal(60L, kubernetes["image-gc-low-threshold-percent"]);
+        Assert.Equal(false, kubernetes["cpu-cfs-quota-enforced"]);
+    }
+
     [Fact]
     public void Build_AL2WithAUserScript_PutsTheUserPartFirst()
     {

@@ -39,6 +39,14 @@ public sealed class ProvisionerConversionsTests
               kubeletConfiguration:
                 maxPods: 110
                 systemReserved: { cpu: 100m }
+                clusterDNS: ["10.100.0.10"]
+                containerRuntime: containerd
+                evictionSoft: { memory.available: 1Gi }
+                evictionSoftGracePeriod: { memory.available: 1m30s }
+                evictionMaxPodGracePeriod: 60
+                imageGCHighThresholdPercent: 80
+                imageGCLowThresholdPercent: 60
+                cpuCFSQuota: false
               limits:
                 resources:
                   cpu: 1000
@@ -64,6 +72,12 @@ public sealed class ProvisionerConversionsTests
         Assert.Equal(2592000, provisioner.TtlSecondsUntilExpired);
         Assert.Equal(110, provisioner.Kubelet.MaxPods);
         Assert.Equal(Quantity.Parse("100m"), provisioner.Kubelet.SystemReserved.Cpu);
+        Assert.Equal(["10.100.0.10"], provisioner.Kubelet.ClusterDns);
+        Assert.Equal("containerd", provisioner.Kubelet.ContainerRuntime);
+        Assert.Equal("1Gi", provisioner.Kubelet.EvictionSoft["memory.available"]);
+        Assert.Equal("1m30s", provisioner.Kubelet.EvictionSoftGracePeriod["memory.available"]);
+        Assert.Equal((60, 80, 60, false), (provisioner.Kubelet.EvictionMaxPodGracePeriod, provisioner.Kubelet.ImageGcHighThresholdPercent,
+            provisioner.Kubelet.ImageGcLowThresholdPercent, provisioner.Kubelet.CpuCfsQuota));
         Assert.Equal("default", provisioner.ProviderRef);
 
         var defaulted = ProvisionerDefaults.Apply(provisioner);
