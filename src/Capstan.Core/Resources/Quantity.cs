@@ -354,6 +354,45 @@ public readonly struct Quantity : IEquatable<Quantity>, IComparable<Quantity>, I
             : scaled.ToString("0.0", CultureInfo.InvariantCulture) + BinarySuffix(power);
     }
 
+    /// <summary>The exact value in units as a <see cref="decimal"/>, when one holds it.</summary>
+    public bool TryToDecimal(out decimal value)
+    {
+        value = 0;
+        var (mantissa, exponent) = Decimal();
+        if (mantissa.IsZero)
+        {
+            return true;
+        }
+
+        if (exponent > 28 || Digits(mantissa) + (long)exponent > 29 || exponent < -28)
+        {
+            return false;
+        }
+
+        try
+        {
+            value = exponent >= 0
+                ? (decimal)(mantissa * BigInteger.Pow(10, exponent))
+                : (decimal)mantissa / Pow10(-exponent);
+            return true;
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
+    }
+
+    private static decimal Pow10(int exponent)
+    {
+        var result = 1m;
+        for (var k = 0; k < exponent; k++)
+        {
+            result *= 10;
+        }
+
+        return result;
+    }
+
     private long Scaled(long nanosPerStep)
     {
         if (_huge is { } h)
