@@ -382,6 +382,18 @@ public readonly struct Quantity : IEquatable<Quantity>, IComparable<Quantity>, I
         }
     }
 
+    /// <summary>The value in units as the nearest <see cref="double"/> (for metrics); infinite past its range.</summary>
+    public double ToDouble()
+    {
+        if (TryToDecimal(out var exact))
+        {
+            return (double)exact;
+        }
+
+        var (mantissa, exponent) = Decimal();
+        return double.Parse(mantissa.ToString(CultureInfo.InvariantCulture) + "E" + exponent.ToString(CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
+    }
+
     private static decimal Pow10(int exponent)
     {
         var result = 1m;

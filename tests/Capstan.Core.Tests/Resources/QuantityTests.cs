@@ -120,6 +120,16 @@ public sealed class QuantityTests
     }
 
     [Theory]
+    [InlineData("10000000Gi", 10_000_000d * 1024 * 1024 * 1024)]
+    [InlineData("1.5", 1.5)]
+    [InlineData("-250m", -0.25)]
+    [InlineData("1e40", 1e40)]
+    public void ToDouble_GivesTheValueInUnits(string text, double expected)
+    {
+        Assert.Equal(expected, Quantity.Parse(text).ToDouble());
+    }
+
+    [Theory]
     [InlineData("1n", 1)]
     [InlineData("1.5n", 1)]
     [InlineData("-1n", 0)]
