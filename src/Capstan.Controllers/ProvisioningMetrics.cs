@@ -89,7 +89,7 @@ public sealed class ProvisioningMetrics
     }
 
     private static Measurement<double> Figure(string provisioner, string resource, Quantity value) =>
-        new(value.MilliValue / 1000.0,
+        new(value.ToDouble(),
             new KeyValuePair<string, object?>("provisioner", provisioner),
             new KeyValuePair<string, object?>("resource", resource));
 

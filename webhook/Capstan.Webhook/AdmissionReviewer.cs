@@ -5,6 +5,7 @@ using Capstan.Kubernetes.Crds;
 using Capstan.Webhook.Admission;
 using Capstan.Webhook.Defaulting;
 using Capstan.Webhook.Pods;
+using Capstan.Webhook.Validation;
 using FluentValidation;
 using FluentValidation.Results;
 using k8s;
@@ -69,9 +70,13 @@ public sealed class AdmissionReviewer(
 
         if (IsProvisioner(request))
         {
+            // Limits are judged on the text as sent (the client's quantity reader is not the API server's).
+            var quantityFailures = RawQuantities.ProvisionerLimits(obj);
             if (!TryDecode<V1Alpha5Provisioner>(obj, out var provisioner, out var error))
             {
-                return Deny(review, V1Alpha5Provisioner.KindName, request.Name, 400, "BadRequest", $"the object does not decode: {error}");
+                return quantityFailures.Count > 0
+                    ? Decide(review, V1Alpha5Provisioner.KindName, request.Name, new ValidationResult(quantityFailures), [])
+                    : Deny(review, V1Alpha5Provisioner.KindName, request.Name, 400, "BadRequest", $"the object does not decode: {error}");
             }
 
             var warnings = new List<string>();
@@ -84,7 +89,15 @@ public sealed class AdmissionReviewer(
                 }
             }
 
-            return Decide(review, V1Alpha5Provisioner.KindName, provisioner.Metadata?.Name ?? request.Name, provisionerValidator.Validate(provisioner), warnings);
+            var result = provisionerValidator.Validate(provisioner);
+            if (quantityFailures.Count > 0)
+            {
+                // The decoded text of a refused limit may read differently; report each limit once, as sent.
+                var paths = quantityFailures.Select(f => f.PropertyName).ToHashSet(StringComparer.Ordinal);
+                result = new ValidationResult([.. quantityFailures, .. result.Errors.Where(f => !paths.Contains(f.PropertyName.TrimStart('.')))]);
+            }
+
+            return Decide(review, V1Alpha5Provisioner.KindName, provisioner.Metadata?.Name ?? request.Name, result, warnings);
         }
 
         if (request.Kind!.Is(V1Alpha1AwsNodeTemplate.Group, V1Alpha1AwsNodeTemplate.KindName))

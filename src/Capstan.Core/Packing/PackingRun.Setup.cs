@@ -72,10 +72,10 @@ internal sealed partial class PackingRun
         var limitCapacity = new long[]?[_types.Length];
         if (provisioner.Limits is { } l)
         {
-            remaining = [.. limitNames.Select(n => l.Get(n).MilliValue - state.Usage.Get(n).MilliValue)];
+            remaining = [.. limitNames.Select(n => VectorMilli(l.Get(n) - state.Usage.Get(n)))];
             foreach (var t in types)
             {
-                limitCapacity[t] = [.. limitNames.Select(n => _types[t].Capacity.Get(n).MilliValue)];
+                limitCapacity[t] = [.. limitNames.Select(n => VectorMilli(_types[t].Capacity.Get(n)))];
             }
         }
 
@@ -353,8 +353,8 @@ internal sealed partial class PackingRun
             if (request[d] > compat.LargestRoom[d])
             {
                 var name = _dims[d];
-                return $"no instance type has enough {name} (the pod needs {ResourceNames.Format(name, Quantity.FromMilli(request[d]))}, "
-                    + $"the largest allowed type offers {ResourceNames.Format(name, Quantity.FromMilli(compat.LargestRoom[d]))} after overhead)";
+                return $"no instance type has enough {name} (the pod needs {ResourceNames.FormatReadable(name, Quantity.FromMilli(request[d]))}, "
+                    + $"the largest allowed type offers {ResourceNames.FormatReadable(name, Quantity.FromMilli(compat.LargestRoom[d]))} after overhead)";
             }
         }
 

@@ -361,10 +361,11 @@ internal sealed partial class PackingRun
                 continue;
             }
 
+            var options0 = options;
             options = WithinLimits(provisioner, options);
             if (options.Count == 0)
             {
-                reasons.Add($"{provisioner.Name}: launching it would exceed the provisioner's limits ({string.Join(", ", provisioner.LimitNames)})");
+                reasons.Add($"{provisioner.Name}: {LimitReason(provisioner, options0)}");
                 continue;
             }
 
@@ -425,6 +426,38 @@ internal sealed partial class PackingRun
 
         return list;
     }
+
+    /// <summary>
+    /// The limits a launch would exceed: those no fitting type stays within (or, when each type breaks a different one,
+    /// those the cheapest type breaks), each named with the provisioner's value: <c>limits.resources.cpu 100 would be exceeded</c>.
+    /// </summary>
+    private static string LimitReason(ProvisionerModel provisioner, List<int> types)
+    {
+        var remaining = provisioner.LimitRemaining!;
+        var exceeded = new List<int>();
+        for (var k = 0; k < remaining.Length; k++)
+        {
+            if (types.TrueForAll(t => provisioner.LimitCapacity[t]![k] > remaining[k]))
+            {
+                exceeded.Add(k);
+            }
+        }
+
+        if (exceeded.Count == 0 && types.Count > 0)
+        {
+            var cheapest = provisioner.LimitCapacity[types[0]]!;
+            exceeded.AddRange(Enumerable.Range(0, remaining.Length).Where(k => cheapest[k] > remaining[k]));
+        }
+
+        var limits = provisioner.Provisioner.Limits ?? ResourceList.Empty;
+        var names = exceeded.Select(k => provisioner.LimitNames[k]).Select(n => $"limits.resources.{n} {ResourceNames.FormatReadable(n, limits.Get(n))}");
+        return $"{string.Join(" and ", names)} would be exceeded";
+    }
+
+    /// <summary>Largest magnitude a packing vector holds: quantities past it (a limit of 10000000Gi) saturate, so sums of a few never overflow.</summary>
+    internal const long VectorMax = long.MaxValue / 4;
+
+    internal static long VectorMilli(Quantity quantity) => Math.Clamp(quantity.MilliValue, -VectorMax, VectorMax);
 
     private static List<int> WithinLimits(ProvisionerModel provisioner, List<int> types)
     {
@@ -794,7 +827,7 @@ internal sealed partial class PackingRun
         var v = new long[_dims.Length];
         for (var d = 0; d < _dims.Length; d++)
         {
-            v[d] = list.Get(_dims[d]).MilliValue;
+            v[d] = VectorMilli(list.Get(_dims[d]));
         }
 
         return v;

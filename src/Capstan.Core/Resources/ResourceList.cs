@@ -115,7 +115,7 @@ public sealed class ResourceList : IReadOnlyCollection<KeyValuePair<string, Quan
     {
         for (var i = 0; i < _names.Length; i++)
         {
-            if (_values[i].MilliValue > 0 && _values[i] > capacity.Get(_names[i]))
+            if (_values[i].Sign > 0 && _values[i] > capacity.Get(_names[i]))
             {
                 return _names[i];
             }
@@ -131,7 +131,7 @@ public sealed class ResourceList : IReadOnlyCollection<KeyValuePair<string, Quan
     {
         foreach (var v in _values)
         {
-            if (v.MilliValue < 0)
+            if (v.Sign < 0)
             {
                 return true;
             }

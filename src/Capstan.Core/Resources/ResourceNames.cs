@@ -21,4 +21,11 @@ public static class ResourceNames
     /// <summary>Formats a quantity the way Kubernetes users read it for this resource.</summary>
     public static string Format(string name, Quantity quantity) =>
         IsByteResource(name) ? quantity.ToBinaryString() : quantity.ToString();
+
+    /// <summary>
+    /// Formats a quantity for a person to read: bytes in the largest binary unit they reach (<c>13.0Gi</c>, not
+    /// <c>13671875Ki</c>), everything else in decimal form (<c>1500m</c>, <c>8</c>). Not for writing back to Kubernetes.
+    /// </summary>
+    public static string FormatReadable(string name, Quantity quantity) =>
+        IsByteResource(name) ? quantity.ToReadableBytes() : quantity.ToDecimalString();
 }

@@ -9,6 +9,9 @@ namespace Capstan.Host.Planning;
 /// <summary>Prints a plan as the documented JSON shape or as a table for people.</summary>
 public static class PlanWriter
 {
+    /// <summary>How many pod names the table prints for each unschedulable reason.</summary>
+    public const int UnschedulableNamesShown = 3;
+
     public static string Json(Plan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
@@ -117,7 +120,8 @@ public static class PlanWriter
                 c.Name, c.Provisioner, c.Cheapest.InstanceType.Name, c.Cheapest.Offering.Zone, c.Cheapest.Offering.CapacityType,
                 Price(c.Cheapest.Offering.PricePerHour) + (c.Cheapest.Offering.PriceIsEstimate ? "*" : ""),
                 c.Pods.Count.ToString(CultureInfo.InvariantCulture),
-                $"cpu {c.Requests.Cpu}/{c.Cheapest.InstanceType.Allocatable.Cpu}, memory {c.Requests.Memory.ToBinaryString()}/{c.Cheapest.InstanceType.Allocatable.Memory.ToBinaryString()}",
+                $"cpu {c.Requests.Cpu.ToDecimalString()}/{c.Cheapest.InstanceType.Allocatable.Cpu.ToDecimalString()}, "
+                    + $"memory {c.Requests.Memory.ToReadableBytes()}/{c.Cheapest.InstanceType.Allocatable.Memory.ToReadableBytes()}",
                 $"{c.InstanceTypeOptions.Count}",
             }).ToList();
             AppendTable(sb, ["NODE CLAIM", "PROVISIONER", "INSTANCE TYPE", "ZONE", "CAPACITY", "$/HOUR", "PODS", "REQUESTS/ALLOCATABLE", "OPTIONS"], rows);
@@ -128,9 +132,16 @@ public static class PlanWriter
             sb.AppendLine(CultureInfo.InvariantCulture, $"Existing node {node.NodeName} takes {node.Pods.Count} pod(s)");
         }
 
-        foreach (var u in plan.Unschedulable)
+        // One line per reason, most pods first, naming the first few; --format json lists every pod.
+        foreach (var group in plan.Unschedulable.GroupBy(u => u.Reason, StringComparer.Ordinal).OrderByDescending(g => g.Count()))
         {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"Unschedulable {u.Pod.Key}: {u.Reason}");
+            var names = group.Take(UnschedulableNamesShown).Select(u => u.Pod.Key).ToList();
+            if (group.Count() > names.Count)
+            {
+                names.Add("...");
+            }
+
+            sb.AppendLine(CultureInfo.InvariantCulture, $"Unschedulable {group.Count()} pod(s): {group.Key} ({string.Join(", ", names)})");
         }
 
         sb.AppendLine(CultureInfo.InvariantCulture, $"Total {Price(plan.TotalPricePerHour)}/hour (LP lower bound {Price(plan.LowerBoundPricePerHour)}/hour)");

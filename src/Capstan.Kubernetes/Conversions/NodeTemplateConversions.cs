@@ -117,7 +117,7 @@ public static class NodeTemplateConversions
             throw new FormatException($"{path}: {error}");
         }
 
-        if (quantity.MilliValue < 0)
+        if (quantity.Sign < 0)
         {
             throw new FormatException($"{path} must not be negative, not {text}");
         }

@@ -175,7 +175,44 @@ public sealed class PackerBasicsTests
         var launchedCpu = plan.NodeClaims.Sum(c => c.InstanceTypeOptions.Max(o => o.InstanceType.Capacity.Cpu.MilliValue));
         Assert.True(launchedCpu <= 8000, $"reserved {launchedCpu}m cpu against a limit of 8");
         Assert.NotEmpty(plan.Unschedulable);
-        Assert.All(plan.Unschedulable, u => Assert.Contains("limits (cpu)", u.Reason, StringComparison.Ordinal));
+        Assert.All(plan.Unschedulable, u => Assert.EndsWith("limits.resources.cpu 8 would be exceeded", u.Reason, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Solve_LimitReason_NamesTheResourceActuallyExceeded()
+    {
+        // Plenty of cpu left, memory is what runs out: the reason must name memory (in binary units), not cpu.
+        var limited = Provisioner() with { Limits = ResourceList.Of("cpu", "1000", "memory", "20Gi") };
+        var pods = PodBuilder.Replicas(Pod("p", "1", "12Gi"), "p", 4);
+        var snapshot = Snapshot(pods, null, limited);
+
+        var plan = Packer.Solve(snapshot);
+
+        AssertSound(snapshot, plan);
+        Assert.NotEmpty(plan.Unschedulable);
+        Assert.All(plan.Unschedulable, u =>
+        {
+            Assert.EndsWith("limits.resources.memory 20Gi would be exceeded", u.Reason, StringComparison.Ordinal);
+            Assert.DoesNotContain("cpu", u.Reason, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void Solve_HugeLimits_AreNoLimitAtAll()
+    {
+        // Karpenter's own scheduling benchmark sets memory: 10000000Gi, past what a long holds in milli-units.
+        var limited = Provisioner() with { Limits = ResourceList.Of("cpu", "1000000", "memory", "10000000Gi") };
+        var pods = PodBuilder.Replicas(Pod("p", "3", "1Gi"), "p", 20);
+        var snapshot = Snapshot(pods, null, limited) with
+        {
+            Provisioners = [new ProvisionerState(limited) { Usage = ResourceList.Of("cpu", "100", "memory", "9000000Gi") }],
+        };
+
+        var plan = Packer.Solve(snapshot);
+
+        AssertSound(snapshot, plan);
+        Assert.True(plan.Unschedulable.Count == 0, string.Join("; ", plan.Unschedulable.Select(u => u.Reason)));
+        Assert.Equal(20, plan.NodeClaims.Sum(c => c.Pods.Count));
     }
 
     [Fact]

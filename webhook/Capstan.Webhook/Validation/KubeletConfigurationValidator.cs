@@ -81,9 +81,9 @@ public sealed class KubeletConfigurationValidator : AbstractValidator<KubeletCon
             {
                 context.AddFailure($"{field}[\"{name}\"]", $"\"{text}\" is not a quantity: {error}");
             }
-            else if (quantity.MilliValue < 0)
+            else if (quantity.Sign < 0)
             {
-                context.AddFailure($"{field}[\"{name}\"]", $"must not be negative (got {text})");
+                context.AddFailure($"{field}[\"{name}\"]", $"must not be negative (got {quantity})");
             }
         }
     }

@@ -50,9 +50,9 @@ public sealed class ProvisionerSpecValidator : AbstractValidator<ProvisionerSpec
                 {
                     context.AddFailure($"limits.resources[\"{name}\"]", $"\"{text}\" is not a quantity: {error}");
                 }
-                else if (quantity.MilliValue < 0)
+                else if (quantity.Sign < 0)
                 {
-                    context.AddFailure($"limits.resources[\"{name}\"]", $"must not be negative (got {text})");
+                    context.AddFailure($"limits.resources[\"{name}\"]", $"must not be negative (got {quantity})");
                 }
             }
         });

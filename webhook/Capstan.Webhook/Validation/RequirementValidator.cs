@@ -1,6 +1,7 @@
 using System.Globalization;
 using Capstan.Core.Scheduling;
 using FluentValidation;
+using FluentValidation.Results;
 using k8s.Models;
 
 namespace Capstan.Webhook.Validation;
@@ -8,7 +9,8 @@ namespace Capstan.Webhook.Validation;
 /// <summary>
 /// One <c>spec.requirements</c> entry (Karpenter v0.26.1's Provisioner validation): not the provisioner-name key; then, on the
 /// normalised key, a known operator, not a restricted key, a qualified name, valid values, In with at least one
-/// value, Gt/Lt with exactly one non-negative integer.
+/// value, Gt/Lt with exactly one non-negative integer. Each failure names the requirement by its index and its key:
+/// <c>spec.requirements[0] (karpenter.k8s.aws/instance-generation): operator Gt needs a single positive integer</c>.
 /// </summary>
 public sealed class RequirementValidator : AbstractValidator<V1NodeSelectorRequirement>
 {
@@ -25,11 +27,15 @@ public sealed class RequirementValidator : AbstractValidator<V1NodeSelectorRequi
                 return;
             }
 
+            // The requirement's path (spec.requirements[0]) followed by the field, then its key in parentheses.
+            void Fail(string field, string message) =>
+                context.AddFailure(new ValidationFailure($"{context.PropertyPath}{field} ({key})", message) { AttemptedValue = requirement });
+
             var normalized = Labels.Normalize(key);
             var op = requirement.OperatorProperty;
             if (!s_operators.Contains(op, StringComparer.Ordinal))
             {
-                context.AddFailure("operator", $"\"{op}\" is not a supported operator; use one of {string.Join(", ", s_operators)}");
+                Fail(".operator", $"\"{op}\" is not a supported operator; use one of {string.Join(", ", s_operators)}");
             }
 
             if (Labels.IsRestrictedLabel(normalized))
@@ -46,18 +52,18 @@ public sealed class RequirementValidator : AbstractValidator<V1NodeSelectorRequi
             {
                 if (KubernetesNames.LabelValue(values[i]) is { } valueError)
                 {
-                    context.AddFailure($"values[{i}]", $"\"{values[i]}\" is not a valid label value: {valueError}");
+                    Fail($".values[{i}]", $"\"{values[i]}\" is not a valid label value: {valueError}");
                 }
             }
 
             if (op == "In" && values.Count == 0)
             {
-                context.AddFailure("values", "operator In needs at least one value");
+                Fail("", "operator In needs at least one value");
             }
 
             if (op is "Gt" or "Lt" && (values.Count != 1 || !long.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out _)))
             {
-                context.AddFailure("values", $"operator {op} needs a single positive integer value");
+                Fail("", $"operator {op} needs a single positive integer");
             }
         });
     }
