@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -72,10 +73,25 @@ public static class ManifestReader
     }
 
     /// <summary>A kind the reader uses: its model type, how to read it from JSON, and whether it lives in a namespace.</summary>
-    private sealed record Kind(Type Type, FieldSchema Schema, Func<string, object> Deserialize, bool ClusterScoped)
+    private delegate object Deserializer(ReadOnlySpan<byte> json);
+
+    /// <summary>The Kubernetes client's own serializer options (its converters for quantities, int-or-string, times).</summary>
+    private static readonly JsonSerializerOptions s_json = KubernetesOptions();
+
+    /// <summary>Inputs at least this long are parsed on a second thread while the first converts what is parsed.</summary>
+    private const int PipelineThreshold = 256 * 1024;
+
+    private sealed record Kind(Type Type, FieldSchema Schema, Deserializer Deserialize, bool ClusterScoped)
     {
         public static Kind Of<T>(bool clusterScoped = false) =>
-            new(typeof(T), FieldSchema.For<T>(), json => KubernetesJson.Deserialize<T>(json)!, clusterScoped);
+            new(typeof(T), FieldSchema.For<T>(), json => JsonSerializer.Deserialize<T>(json, s_json)!, clusterScoped);
+    }
+
+    private static JsonSerializerOptions KubernetesOptions()
+    {
+        JsonSerializerOptions? options = null;
+        KubernetesJson.AddJsonOptions(o => options = o);
+        return options ?? throw new InvalidOperationException("the Kubernetes client gave no serializer options");
     }
 
     /// <summary>One object read, with where it came from (<c>FILE: document N</c>).</summary>
@@ -103,11 +119,37 @@ public static class ManifestReader
             var document = 0;
             try
             {
-                YamlTree.Read(yaml, (index, root) => ReadDocument(name, index, root), out document);
+                if (yaml.Length < PipelineThreshold)
+                {
+                    YamlTree.Read(yaml, (index, root) => ReadDocument(name, index, root), out document);
+                    return;
+                }
+
+                // Large inputs: the parser runs on a second thread, the schema walk and the model on this one, in order.
+                using var parsed = new BlockingCollection<(int Index, YamlNode? Root)>(boundedCapacity: 256);
+                var parser = Task.Run(() =>
+                {
+                    var current = 0;
+                    try
+                    {
+                        YamlTree.Read(yaml, (index, root) => parsed.Add((index, root)), out current);
+                    }
+                    finally
+                    {
+                        Volatile.Write(ref document, current);
+                        parsed.CompleteAdding();
+                    }
+                });
+                foreach (var (index, root) in parsed.GetConsumingEnumerable())
+                {
+                    ReadDocument(name, index, root);
+                }
+
+                parser.GetAwaiter().GetResult();
             }
             catch (YamlException e)
             {
-                Errors.Add($"{name}: document {Math.Max(document, 1)}, {At((int)e.Start.Line, (int)e.Start.Column)}: this is not valid YAML ({ParserReason(e)})");
+                Errors.Add($"{name}: document {Math.Max(Volatile.Read(ref document), 1)}, {At((int)e.Start.Line, (int)e.Start.Column)}: this is not valid YAML ({ParserReason(e)})");
             }
         }
 
@@ -210,16 +252,12 @@ public static class ManifestReader
                 return;
             }
 
-            var json = Encoding.UTF8.GetString(_buffer.WrittenSpan);
             object value;
             try
             {
-                if (admission?.Reviews(typeKey) == true)
-                {
-                    json = admission.ApplyDefaults(typeKey, json);
-                }
-
-                value = kind.Deserialize(json);
+                value = admission?.Reviews(typeKey) == true
+                    ? kind.Deserialize(Encoding.UTF8.GetBytes(admission.ApplyDefaults(typeKey, Encoding.UTF8.GetString(_buffer.WrittenSpan))))
+                    : kind.Deserialize(_buffer.WrittenSpan);
             }
             catch (Exception e) when (e is JsonException or FormatException or ArgumentException or InvalidOperationException or OverflowException)
             {
