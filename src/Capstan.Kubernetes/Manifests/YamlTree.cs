@@ -47,17 +47,26 @@ internal static class YamlTree
     {
         current = 0;
         var parser = new Parser(new StringReader(text));
-        parser.Consume<StreamStart>();
-        while (parser.TryConsume<DocumentStart>(out _))
+        try
         {
-            current++;
-            var anchors = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-            var root = ReadNode(parser, anchors);
-            parser.Consume<DocumentEnd>();
-            document(current, root is YamlScalar { IsNull: true } ? null : root);
-        }
+            parser.Consume<StreamStart>();
+            while (parser.TryConsume<DocumentStart>(out _))
+            {
+                current++;
+                var anchors = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+                var root = ReadNode(parser, anchors);
+                parser.Consume<DocumentEnd>();
+                document(current, root is YamlScalar { IsNull: true } ? null : root);
+            }
 
-        parser.Consume<StreamEnd>();
+            parser.Consume<StreamEnd>();
+        }
+        catch (InvalidOperationException e) when (e.Source == "YamlDotNet")
+        {
+            // The scanner gives up without a position on some unclosed flow collections: report where it stopped.
+            var at = parser.Current?.End ?? Mark.Empty;
+            throw new SyntaxErrorException(at, at, "a [list] or {mapping} written on one line is not closed");
+        }
     }
 
     private static YamlNode ReadNode(IParser parser, Dictionary<string, YamlNode> anchors)
