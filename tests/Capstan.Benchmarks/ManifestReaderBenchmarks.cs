@@ -14,7 +14,6 @@ namespace Capstan.Benchmarks;
 /// the same input to a file for whole-process timing of <c>capstan plan</c>.
 /// </summary>
 [Config(typeof(BenchmarkConfig))]
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 8)]
 public class ManifestReaderBenchmarks
 {
     private string _yaml = "";

@@ -127,12 +127,13 @@ public static class ManifestReader
 
                 // Large inputs: the parser runs on a second thread, the schema walk and the model on this one, in order.
                 using var parsed = new BlockingCollection<(int Index, YamlNode? Root)>(boundedCapacity: 256);
+                using var stop = new CancellationTokenSource();
                 var parser = Task.Run(() =>
                 {
                     var current = 0;
                     try
                     {
-                        YamlTree.Read(yaml, (index, root) => parsed.Add((index, root)), out current);
+                        YamlTree.Read(yaml, (index, root) => parsed.Add((index, root), stop.Token), out current);
                     }
                     finally
                     {
@@ -140,9 +141,18 @@ public static class ManifestReader
                         parsed.CompleteAdding();
                     }
                 });
-                foreach (var (index, root) in parsed.GetConsumingEnumerable())
+                try
                 {
-                    ReadDocument(name, index, root);
+                    foreach (var (index, root) in parsed.GetConsumingEnumerable())
+                    {
+                        ReadDocument(name, index, root);
+                    }
+                }
+                catch
+                {
+                    // Something unexpected here: let the parser stop rather than wait on a full queue.
+                    stop.Cancel();
+                    throw;
                 }
 
                 parser.GetAwaiter().GetResult();

@@ -14,7 +14,32 @@ internal readonly record struct ManifestDiagnostic(bool IsError, int Line, int C
 /// </summary>
 internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic> diagnostics)
 {
+    /// <summary>The path of the value being written, kept as a stack and put into words only for a diagnostic.</summary>
+    private readonly List<(string? Name, int Index)> _path = [];
+    private string _prefix = "";
+
     public void Write(YamlNode node, FieldSchema schema, string path)
+    {
+        _prefix = path;
+        _path.Clear();
+        WriteValue(node, schema);
+    }
+
+    private string Path
+    {
+        get
+        {
+            var path = _prefix;
+            foreach (var (name, index) in _path)
+            {
+                path = name is null ? UnknownFields.Item(path, index) : UnknownFields.Child(path, name);
+            }
+
+            return path;
+        }
+    }
+
+    private void WriteValue(YamlNode node, FieldSchema schema)
     {
         if (node is YamlScalar { IsNull: true })
         {
@@ -25,37 +50,39 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
         switch (schema.Shape)
         {
             case FieldShape.Structure:
-                WriteObject(node, schema, path);
+                WriteObject(node, schema);
                 break;
             case FieldShape.Map:
-                WriteMap(node, schema.Element, path);
+                WriteMap(node, schema.Element);
                 break;
             case FieldShape.List when node is YamlSequence sequence:
                 writer.WriteStartArray();
                 for (var i = 0; i < sequence.Items.Count; i++)
                 {
-                    Write(sequence.Items[i], schema.Element, UnknownFields.Item(path, i));
+                    _path.Add((null, i));
+                    WriteValue(sequence.Items[i], schema.Element);
+                    _path.RemoveAt(_path.Count - 1);
                 }
 
                 writer.WriteEndArray();
                 break;
             case FieldShape.List:
-                Mismatch(node, path, "a list");
+                Mismatch(node, "a list");
                 break;
             case FieldShape.Any:
-                WriteAny(node, path);
+                WriteAny(node);
                 break;
             default:
-                WriteLeaf(node, schema.Shape, path);
+                WriteLeaf(node, schema.Shape);
                 break;
         }
     }
 
-    private void WriteObject(YamlNode node, FieldSchema schema, string path)
+    private void WriteObject(YamlNode node, FieldSchema schema)
     {
         if (node is not YamlMapping mapping)
         {
-            Mismatch(node, path, "a mapping of fields");
+            Mismatch(node, "a mapping of fields");
             return;
         }
 
@@ -64,19 +91,21 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
         for (var i = 0; i < mapping.Entries.Count; i++)
         {
             var (keyNode, value) = mapping.Entries[i];
-            if (Key(mapping, i, keyNode, path, ref seen) is not { } key)
+            if (Key(mapping, i, keyNode, ref seen) is not { } key)
             {
                 continue;
             }
 
-            var child = UnknownFields.Child(path, key);
             if (schema.Fields.TryGetValue(key, out var field))
             {
                 writer.WritePropertyName(key);
-                Write(value, field, child);
+                _path.Add((key, 0));
+                WriteValue(value, field);
+                _path.RemoveAt(_path.Count - 1);
             }
             else
             {
+                var child = UnknownFields.Child(Path, key);
                 diagnostics.Add(new(false, keyNode.Line, keyNode.Column, child, schema.UnknownFieldWarning(child, key)));
             }
         }
@@ -84,11 +113,11 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
         writer.WriteEndObject();
     }
 
-    private void WriteMap(YamlNode node, FieldSchema element, string path)
+    private void WriteMap(YamlNode node, FieldSchema element)
     {
         if (node is not YamlMapping mapping)
         {
-            Mismatch(node, path, "a mapping");
+            Mismatch(node, "a mapping");
             return;
         }
 
@@ -97,10 +126,12 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
         for (var i = 0; i < mapping.Entries.Count; i++)
         {
             var (keyNode, value) = mapping.Entries[i];
-            if (Key(mapping, i, keyNode, path, ref seen) is { } key)
+            if (Key(mapping, i, keyNode, ref seen) is { } key)
             {
                 writer.WritePropertyName(key);
-                Write(value, element, UnknownFields.Child(path, key));
+                _path.Add((key, 0));
+                WriteValue(value, element);
+                _path.RemoveAt(_path.Count - 1);
             }
         }
 
@@ -108,11 +139,11 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
     }
 
     /// <summary>The key's text; null (and an error) when it is not text or was given before in the same mapping.</summary>
-    private string? Key(YamlMapping mapping, int index, YamlNode keyNode, string path, ref Dictionary<string, YamlNode>? seen)
+    private string? Key(YamlMapping mapping, int index, YamlNode keyNode, ref Dictionary<string, YamlNode>? seen)
     {
         if (keyNode is not YamlScalar { Value: var key })
         {
-            diagnostics.Add(new(true, keyNode.Line, keyNode.Column, path, "a key must be plain text, not a list or a mapping"));
+            diagnostics.Add(new(true, keyNode.Line, keyNode.Column, Path, "a key must be plain text, not a list or a mapping"));
             return null;
         }
 
@@ -141,16 +172,16 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
             return key;
         }
 
-        diagnostics.Add(new(true, keyNode.Line, keyNode.Column, UnknownFields.Child(path, key),
+        diagnostics.Add(new(true, keyNode.Line, keyNode.Column, UnknownFields.Child(Path, key),
             $"the key \"{key}\" appears twice in one mapping (first on line {first.Line.ToString(CultureInfo.InvariantCulture)}, column {first.Column.ToString(CultureInfo.InvariantCulture)})"));
         return null;
     }
 
-    private void WriteLeaf(YamlNode node, FieldShape shape, string path)
+    private void WriteLeaf(YamlNode node, FieldShape shape)
     {
         if (node is not YamlScalar scalar)
         {
-            Mismatch(node, path, shape switch
+            Mismatch(node, shape switch
             {
                 FieldShape.WholeNumber => "a whole number",
                 FieldShape.Number => "a number",
@@ -168,25 +199,25 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
                 writer.WriteNumberValue(whole);
                 break;
             case FieldShape.WholeNumber:
-                Error(scalar, path, $"\"{text}\" is not a whole number");
+                Error(scalar, $"\"{text}\" is not a whole number");
                 break;
             case FieldShape.Number when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number):
                 writer.WriteNumberValue(number);
                 break;
             case FieldShape.Number:
-                Error(scalar, path, $"\"{text}\" is not a number");
+                Error(scalar, $"\"{text}\" is not a number");
                 break;
-            case FieldShape.Boolean when Boolean(text) is { } flag:
+            case FieldShape.Boolean when Flag(text) is { } flag:
                 writer.WriteBooleanValue(flag);
                 break;
             case FieldShape.Boolean:
-                Error(scalar, path, $"\"{text}\" is not true or false");
+                Error(scalar, $"\"{text}\" is not true or false");
                 break;
             case FieldShape.IntOrString when scalar.Plain && int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var port):
                 writer.WriteNumberValue(port);
                 break;
             case FieldShape.Quantity when !Quantity.TryParse(text, out _):
-                Error(scalar, path, $"\"{text}\" is not a quantity");
+                Error(scalar, $"\"{text}\" is not a quantity");
                 break;
             default:
                 writer.WriteStringValue(text);
@@ -195,18 +226,20 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
     }
 
     /// <summary>A free-form value, typed by YAML's core schema: unquoted numbers, true/false and null keep their type.</summary>
-    private void WriteAny(YamlNode node, string path)
+    private void WriteAny(YamlNode node)
     {
         switch (node)
         {
             case YamlMapping mapping:
-                WriteMap(mapping, AnySchema, path);
+                WriteMap(mapping, AnySchema);
                 break;
             case YamlSequence sequence:
                 writer.WriteStartArray();
                 for (var i = 0; i < sequence.Items.Count; i++)
                 {
-                    WriteAny(sequence.Items[i], UnknownFields.Item(path, i));
+                    _path.Add((null, i));
+                    WriteAny(sequence.Items[i]);
+                    _path.RemoveAt(_path.Count - 1);
                 }
 
                 writer.WriteEndArray();
@@ -238,10 +271,18 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
         _ => null,
     };
 
+    /// <summary>For a field the model types as true/false, also YAML 1.1's words, as Kubernetes' YAML reader takes them.</summary>
+    private static bool? Flag(string text) => Boolean(text) ?? text switch
+    {
+        "yes" or "Yes" or "YES" or "on" or "On" or "ON" => true,
+        "no" or "No" or "NO" or "off" or "Off" or "OFF" => false,
+        _ => null,
+    };
+
     private static bool IsDecimal(string text) =>
         text.Length > 0 && (char.IsAsciiDigit(text[0]) || (text.Length > 1 && text[0] is '-' or '+' or '.' && char.IsAsciiDigit(text[^1])));
 
-    private void Mismatch(YamlNode node, string path, string expected)
+    private void Mismatch(YamlNode node, string expected)
     {
         var found = node switch
         {
@@ -250,12 +291,12 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
             YamlScalar s => $"\"{s.Value}\"",
             _ => "something else",
         };
-        Error(node, path, $"expected {expected} here, found {found}");
+        Error(node, $"expected {expected} here, found {found}");
     }
 
-    private void Error(YamlNode node, string path, string message)
+    private void Error(YamlNode node, string message)
     {
-        diagnostics.Add(new(true, node.Line, node.Column, path, message));
+        diagnostics.Add(new(true, node.Line, node.Column, Path, message));
         writer.WriteNullValue();
     }
 }
