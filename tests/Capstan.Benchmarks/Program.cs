@@ -17,6 +17,14 @@ if (args.Contains("--explain"))
     return;
 }
 
+if (args.Contains("--manifest-pods"))
+{
+    var at = Array.IndexOf(args, "--manifest-pods");
+    var count = int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture);
+    File.WriteAllText(args[at + 2], ManifestReaderBenchmarks.PodDocuments(count));
+    return;
+}
+
 if (args.Contains("--time"))
 {
     Figures.Time(Console.Out);

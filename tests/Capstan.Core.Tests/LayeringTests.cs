@@ -16,7 +16,7 @@ public sealed class LayeringTests
         // project, projects it may reference, package prefixes it may reference, shared frameworks it may use
         { "src/Capstan.Core/Capstan.Core.csproj", [], [], [] },
         { "src/Capstan.Aws/Capstan.Aws.csproj", ["Capstan.Core"], ["AWSSDK.", "Polly", "Tomlyn", .. s_infrastructure], [] },
-        { "src/Capstan.Kubernetes/Capstan.Kubernetes.csproj", ["Capstan.Core"], ["KubernetesClient", .. s_infrastructure], ["Microsoft.AspNetCore.App"] },
+        { "src/Capstan.Kubernetes/Capstan.Kubernetes.csproj", ["Capstan.Core"], ["KubernetesClient", "YamlDotNet", .. s_infrastructure], ["Microsoft.AspNetCore.App"] },
         { "src/Capstan.Controllers/Capstan.Controllers.csproj", ["Capstan.Core"], [.. s_infrastructure], [] },
         { "src/Capstan.Sandbox/Capstan.Sandbox.csproj", ["Capstan.Core", "Capstan.Kubernetes"], [.. s_infrastructure], ["Microsoft.AspNetCore.App"] },
         { "webhook/Capstan.Webhook/Capstan.Webhook.csproj", ["Capstan.Core", "Capstan.Kubernetes"], ["FluentValidation", .. s_infrastructure], ["Microsoft.AspNetCore.App"] },

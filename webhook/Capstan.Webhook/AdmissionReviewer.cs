@@ -2,6 +2,7 @@ using System.Text.Json;
 using Capstan.Core.Ports;
 using Capstan.Kubernetes.Conversions;
 using Capstan.Kubernetes.Crds;
+using Capstan.Kubernetes.Manifests;
 using Capstan.Webhook.Admission;
 using Capstan.Webhook.Defaulting;
 using Capstan.Webhook.Pods;
@@ -79,7 +80,7 @@ public sealed class AdmissionReviewer(
                     : Deny(review, V1Alpha5Provisioner.KindName, request.Name, 400, "BadRequest", $"the object does not decode: {error}");
             }
 
-            var warnings = new List<string>();
+            var warnings = new List<string>(UnknownFields.Find(obj, FieldSchema.For<V1Alpha5Provisioner>()));
             if (provisioner.Spec?.Provider is not null)
             {
                 warnings.Add(ProviderDeprecation);
@@ -107,7 +108,8 @@ public sealed class AdmissionReviewer(
                 return Deny(review, V1Alpha1AwsNodeTemplate.KindName, request.Name, 400, "BadRequest", $"the object does not decode: {error}");
             }
 
-            return Decide(review, V1Alpha1AwsNodeTemplate.KindName, template.Metadata?.Name ?? request.Name, nodeTemplateValidator.Validate(template), []);
+            return Decide(review, V1Alpha1AwsNodeTemplate.KindName, template.Metadata?.Name ?? request.Name, nodeTemplateValidator.Validate(template),
+                [.. UnknownFields.Find(obj, FieldSchema.For<V1Alpha1AwsNodeTemplate>())]);
         }
 
         return Reply(review, AdmissionResponse.Allow(uid));

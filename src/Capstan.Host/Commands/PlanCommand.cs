@@ -2,7 +2,6 @@ using System.Globalization;
 using Capstan.Aws.Catalog;
 using Capstan.Core.Packing;
 using Capstan.Host.Planning;
-using Capstan.Kubernetes.Manifests;
 
 namespace Capstan.Host.Commands;
 
@@ -66,20 +65,18 @@ public static class PlanCommand
         }
 
         InstanceCatalog catalog;
-        ManifestSet manifests;
         try
         {
             catalog = catalogPath is null ? InstanceCatalog.BuiltIn : InstanceCatalog.LoadFile(catalogPath);
-            manifests = ManifestReader.Read(files.Select(f => (f, Read(f, stdin))).ToList(), scale);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or ManifestException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             return Fail(stderr, ex.Message);
         }
 
-        foreach (var note in manifests.Notes)
+        if (PlanManifests.Read(files, stdin, scale, stderr) is not { } manifests)
         {
-            stderr.WriteLine($"capstan plan: note: {note}");
+            return 2;
         }
 
         if (manifests.Provisioners.Count == 0)
@@ -91,23 +88,6 @@ public static class PlanCommand
         var plan = Packer.Solve(PlanBuilder.Snapshot(manifests, catalog, time.GetUtcNow()));
         stdout.Write(format == "json" ? PlanWriter.Json(plan) : PlanWriter.Table(plan));
         return 0;
-    }
-
-    private static string Read(string file, TextReader stdin)
-    {
-        if (file == "-")
-        {
-            return stdin.ReadToEnd();
-        }
-
-        try
-        {
-            return File.ReadAllText(file);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new IOException($"{file}: cannot be read: {ex.Message}", ex);
-        }
     }
 
     private static int Fail(TextWriter stderr, string message)

@@ -1,4 +1,8 @@
-using System.Text.RegularExpressions;
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using Capstan.Core.Cloud;
 using Capstan.Core.Cluster;
 using Capstan.Core.Pods;
@@ -7,102 +11,437 @@ using Capstan.Kubernetes.Conversions;
 using Capstan.Kubernetes.Crds;
 using k8s;
 using k8s.Models;
+using YamlDotNet.Core;
 
 namespace Capstan.Kubernetes.Manifests;
 
 /// <summary>
-/// Reads Kubernetes YAML as users write it (several documents per file) into a <see cref="ManifestSet"/>:
-/// Provisioner, AWSNodeTemplate, Deployment / StatefulSet / ReplicaSet / Job expanded by replicas or
-/// parallelism, Pod, DaemonSet (as overhead), Node (as existing capacity) and Namespace (its labels, for pod
-/// affinity's <c>namespaceSelector</c>). Other kinds are noted and skipped.
+/// Reads Kubernetes YAML as users write it (several documents per file, <c>kind: List</c>) into a
+/// <see cref="ManifestSet"/>: Provisioner, AWSNodeTemplate, Deployment / StatefulSet / ReplicaSet / Job expanded by
+/// replicas or parallelism, Pod, DaemonSet (as overhead), Node (as existing capacity) and Namespace (its labels,
+/// for pod affinity's <c>namespaceSelector</c>). Other kinds are noted and skipped. One pass of the YAML parser
+/// builds light nodes; a walk guided by the typed model's schema writes JSON for the model, reporting unknown
+/// fields (warnings), keys given twice and values of the wrong kind (errors, with line and column).
 /// </summary>
-public static partial class ManifestReader
+public static class ManifestReader
 {
+    private static readonly Dictionary<string, Kind> s_kinds = new(StringComparer.Ordinal)
+    {
+        [$"{V1Alpha5Provisioner.GroupVersion}/{V1Alpha5Provisioner.KindName}"] = Kind.Of<V1Alpha5Provisioner>(clusterScoped: true),
+        [$"{V1Alpha1AwsNodeTemplate.GroupVersion}/{V1Alpha1AwsNodeTemplate.KindName}"] = Kind.Of<V1Alpha1AwsNodeTemplate>(clusterScoped: true),
+        ["apps/v1/Deployment"] = Kind.Of<V1Deployment>(),
+        ["apps/v1/StatefulSet"] = Kind.Of<V1StatefulSet>(),
+        ["apps/v1/ReplicaSet"] = Kind.Of<V1ReplicaSet>(),
+        ["apps/v1/DaemonSet"] = Kind.Of<V1DaemonSet>(),
+        ["batch/v1/Job"] = Kind.Of<V1Job>(),
+        ["v1/Pod"] = Kind.Of<V1Pod>(),
+        ["v1/Node"] = Kind.Of<V1Node>(clusterScoped: true),
+        ["v1/Namespace"] = Kind.Of<V1Namespace>(clusterScoped: true),
+    };
+
     /// <summary>The label Kubernetes puts on every namespace, with its name.</summary>
     private const string NamespaceNameLabel = "kubernetes.io/metadata.name";
 
-    private static readonly Dictionary<string, Type> s_crds = new(StringComparer.Ordinal)
-    {
-        [$"{V1Alpha5Provisioner.GroupVersion}/{V1Alpha5Provisioner.KindName}"] = typeof(V1Alpha5Provisioner),
-        [$"{V1Alpha1AwsNodeTemplate.GroupVersion}/{V1Alpha1AwsNodeTemplate.KindName}"] = typeof(V1Alpha1AwsNodeTemplate),
-    };
-
-    [GeneratedRegex(@"^---[ \t]*(#.*)?$", RegexOptions.Multiline)]
-    private static partial Regex DocumentSeparator();
-
-    [GeneratedRegex(@"^\s*apiVersion:\s*['""]?(?<v>[^'""\s#]+)", RegexOptions.Multiline)]
-    private static partial Regex ApiVersionLine();
-
-    [GeneratedRegex(@"^\s*kind:\s*['""]?(?<k>[^'""\s#]+)", RegexOptions.Multiline)]
-    private static partial Regex KindLine();
-
     /// <summary>
-    /// Reads every file; a file that cannot be read or parsed raises <see cref="ManifestException"/> naming it.
+    /// Reads every file. Whatever makes the input unusable (broken YAML, keys given twice, values of the wrong
+    /// kind, objects the webhook would refuse) is collected, and all of it raised at the end as one
+    /// <see cref="ManifestException"/> whose <see cref="ManifestException.Errors"/> each name the file, the
+    /// document, the line and column and the field.
     /// </summary>
-    /// <param name="sources">(name shown in errors, YAML text) pairs.</param>
+    /// <param name="sources">(name shown in messages, YAML text) pairs.</param>
     /// <param name="scale">Replica overrides by workload name, as if the user had run <c>kubectl scale</c>.</param>
-    public static ManifestSet Read(IEnumerable<(string Name, string Yaml)> sources, IReadOnlyDictionary<string, int>? scale = null)
+    /// <param name="admission">
+    /// Defaulting and validation of the objects a webhook reviews; without it Provisioners get the Core defaults.
+    /// </param>
+    public static ManifestSet Read(
+        IEnumerable<(string Name, string Yaml)> sources, IReadOnlyDictionary<string, int>? scale = null, IManifestAdmission? admission = null)
     {
         ArgumentNullException.ThrowIfNull(sources);
-        scale ??= new Dictionary<string, int>();
-        var provisioners = new List<Provisioner>();
-        var templates = new List<NodeTemplate>();
-        var inline = new Dictionary<string, NodeTemplate>(StringComparer.Ordinal);
-        var pods = new List<PodRequest>();
-        var daemons = new List<PodRequest>();
-        var nodes = new List<NodeView>();
-        var notes = new List<string>();
-        var namespaces = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        using var run = new ReadRun(admission);
         foreach (var (name, yaml) in sources)
         {
-            var documents = DocumentSeparator().Split(yaml);
-            var index = 0;
-            foreach (var document in documents)
+            run.ReadSource(name, yaml);
+        }
+
+        if (run.Errors.Count > 0)
+        {
+            throw new ManifestException(run.Errors, run.Warnings);
+        }
+
+        var set = run.Collect(scale ?? new Dictionary<string, int>());
+        return run.Errors.Count > 0 ? throw new ManifestException(run.Errors, run.Warnings) : set;
+    }
+
+    /// <summary>A kind the reader uses: its model type, how to read it from JSON, and whether it lives in a namespace.</summary>
+    private delegate object Deserializer(ReadOnlySpan<byte> json);
+
+    /// <summary>The Kubernetes client's own serializer options (its converters for quantities, int-or-string, times).</summary>
+    private static readonly JsonSerializerOptions s_json = KubernetesOptions();
+
+    /// <summary>Inputs at least this long are parsed on a second thread while the first converts what is parsed.</summary>
+    private const int PipelineThreshold = 256 * 1024;
+
+    private sealed record Kind(Type Type, FieldSchema Schema, Deserializer Deserialize, bool ClusterScoped)
+    {
+        public static Kind Of<T>(bool clusterScoped = false) =>
+            new(typeof(T), FieldSchema.For<T>(), json => JsonSerializer.Deserialize<T>(json, s_json)!, clusterScoped);
+    }
+
+    private static JsonSerializerOptions KubernetesOptions()
+    {
+        JsonSerializerOptions? options = null;
+        KubernetesJson.AddJsonOptions(o => options = o);
+        return options ?? throw new InvalidOperationException("the Kubernetes client gave no serializer options");
+    }
+
+    /// <summary>One object read, with where it came from (<c>FILE: document N</c>).</summary>
+    private sealed record Entry(string Where, string Identity, object Value);
+
+    /// <summary>The state of one <see cref="Read"/>: the objects in input order, the last of each identity kept.</summary>
+    private sealed class ReadRun(IManifestAdmission? admission) : IDisposable
+    {
+        private readonly List<Entry?> _entries = [];
+        private readonly Dictionary<string, int> _byIdentity = new(StringComparer.Ordinal);
+        private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
+        private readonly List<ManifestDiagnostic> _diagnostics = [];
+        private Utf8JsonWriter? _writer;
+
+        public List<string> Errors { get; } = [];
+
+        public void Dispose() => _writer?.Dispose();
+
+        public List<string> Warnings { get; } = [];
+
+        public List<string> Notes { get; } = [];
+
+        public void ReadSource(string name, string yaml)
+        {
+            var document = 0;
+            try
             {
-                index++;
-                if (string.IsNullOrWhiteSpace(document) || document.Split('\n').All(l => l.TrimStart().StartsWith('#') || string.IsNullOrWhiteSpace(l)))
+                if (yaml.Length < PipelineThreshold)
+                {
+                    YamlTree.Read(yaml, (index, root) => ReadDocument(name, index, root), out document);
+                    return;
+                }
+
+                // Large inputs: the parser runs on a second thread, the schema walk and the model on this one, in order.
+                using var parsed = new BlockingCollection<(int Index, YamlNode? Root)>(boundedCapacity: 256);
+                using var stop = new CancellationTokenSource();
+                var parser = Task.Run(() =>
+                {
+                    var current = 0;
+                    try
+                    {
+                        YamlTree.Read(yaml, (index, root) => parsed.Add((index, root), stop.Token), out current);
+                    }
+                    finally
+                    {
+                        Volatile.Write(ref document, current);
+                        parsed.CompleteAdding();
+                    }
+                });
+                try
+                {
+                    foreach (var (index, root) in parsed.GetConsumingEnumerable())
+                    {
+                        ReadDocument(name, index, root);
+                    }
+                }
+                catch
+                {
+                    // Something unexpected here: let the parser stop rather than wait on a full queue.
+                    stop.Cancel();
+                    throw;
+                }
+
+                parser.GetAwaiter().GetResult();
+            }
+            catch (YamlException e)
+            {
+                Errors.Add($"{name}: document {Math.Max(Volatile.Read(ref document), 1)}, {At((int)e.Start.Line, (int)e.Start.Column)}: this is not valid YAML ({ParserReason(e)})");
+            }
+        }
+
+        private void ReadDocument(string source, int index, YamlNode? root)
+        {
+            if (root is null)
+            {
+                return;
+            }
+
+            var where = $"{source}: document {index.ToString(CultureInfo.InvariantCulture)}";
+            if (root is not YamlMapping mapping)
+            {
+                Errors.Add($"{where}, {At(root.Line, root.Column)}: a manifest must be a mapping with apiVersion and kind");
+                return;
+            }
+
+            var (apiVersion, kind) = (Top(mapping, "apiVersion"), Top(mapping, "kind"));
+            if (apiVersion is null || kind is null)
+            {
+                Errors.Add($"{where}, {At(root.Line, root.Column)}: the document has no apiVersion or kind");
+                return;
+            }
+
+            if (kind == "List" && apiVersion == "v1")
+            {
+                ReadList(where, mapping);
+                return;
+            }
+
+            ReadObject(where, "", $"{apiVersion}/{kind}", mapping);
+        }
+
+        private void ReadList(string where, YamlMapping list)
+        {
+            var items = list.Entries.FirstOrDefault(e => e.Key is YamlScalar { Value: "items" }).Value;
+            if (items is YamlScalar { IsNull: true } or null)
+            {
+                return;
+            }
+
+            if (items is not YamlSequence sequence)
+            {
+                Errors.Add($"{where}, {At(items.Line, items.Column)}: items: a List's items must be a list");
+                return;
+            }
+
+            for (var i = 0; i < sequence.Items.Count; i++)
+            {
+                var path = UnknownFields.Item("items", i);
+                if (sequence.Items[i] is not YamlMapping item || Top(item, "apiVersion") is not { } apiVersion || Top(item, "kind") is not { } kind)
+                {
+                    var node = sequence.Items[i];
+                    Errors.Add($"{where}, {At(node.Line, node.Column)}: {path}: an item must be a mapping with apiVersion and kind");
+                    continue;
+                }
+
+                ReadObject(where, path, $"{apiVersion}/{kind}", item);
+            }
+        }
+
+        private void ReadObject(string where, string path, string typeKey, YamlMapping node)
+        {
+            var label = path.Length == 0 ? where : $"{where}, {path}";
+            if (!s_kinds.TryGetValue(typeKey, out var kind))
+            {
+                Notes.Add($"{label} ({typeKey}) is not a kind capstan plan uses; skipped");
+                return;
+            }
+
+            _buffer.ResetWrittenCount();
+            if (_writer is null)
+            {
+                _writer = new Utf8JsonWriter(_buffer);
+            }
+            else
+            {
+                _writer.Reset(_buffer);
+            }
+
+            _diagnostics.Clear();
+            new YamlToJson(_writer, _diagnostics).Write(node, kind.Schema, path);
+            _writer.Flush();
+            var failed = false;
+            foreach (var d in _diagnostics)
+            {
+                if (d.IsError)
+                {
+                    failed = true;
+                    Errors.Add($"{where}, {At(d.Line, d.Column)}: {d.Path}: {d.Message}");
+                }
+                else
+                {
+                    Warnings.Add($"{where}: {d.Message}");
+                }
+            }
+
+            if (failed)
+            {
+                return;
+            }
+
+            object value;
+            try
+            {
+                value = admission?.Reviews(typeKey) == true
+                    ? kind.Deserialize(Encoding.UTF8.GetBytes(admission.ApplyDefaults(typeKey, Encoding.UTF8.GetString(_buffer.WrittenSpan))))
+                    : kind.Deserialize(_buffer.WrittenSpan);
+            }
+            catch (Exception e) when (e is JsonException or FormatException or ArgumentException or InvalidOperationException or OverflowException)
+            {
+                var field = e is JsonException { Path: { Length: > 2 } jsonPath } ? $"{Join(path, jsonPath[2..])}: " : "";
+                Errors.Add($"{label}: {field}a value does not fit the Kubernetes object ({typeKey})");
+                return;
+            }
+
+            var meta = (value as IMetadata<V1ObjectMeta>)?.Metadata;
+            var name = meta?.Name ?? "";
+            var display = kind.ClusterScoped || name.Length == 0 ? name : $"{meta?.NamespaceProperty ?? "default"}/{name}";
+            if (admission?.Reviews(typeKey) == true)
+            {
+                var violations = admission.Validate(value);
+                foreach (var violation in violations)
+                {
+                    Errors.Add($"{label}: {typeKey.Split('/')[^1]} \"{display}\" is refused, as the webhook would refuse it: {violation}");
+                }
+
+                if (violations.Count > 0)
+                {
+                    return;
+                }
+            }
+
+            Add(new Entry(label, name.Length == 0 ? "" : $"{typeKey} {display}", value), typeKey.Split('/')[^1], display);
+        }
+
+        private void Add(Entry entry, string kindName, string display)
+        {
+            if (entry.Identity.Length > 0 && _byIdentity.TryGetValue(entry.Identity, out var earlier))
+            {
+                Warnings.Add($"{entry.Where}: {kindName} \"{display}\" is also given in {_entries[earlier]!.Where}; this later one is used, as kubectl apply would");
+                _entries[earlier] = null;
+            }
+
+            if (entry.Identity.Length > 0)
+            {
+                _byIdentity[entry.Identity] = _entries.Count;
+            }
+
+            _entries.Add(entry);
+        }
+
+        public ManifestSet Collect(IReadOnlyDictionary<string, int> scale)
+        {
+            var sink = new Sink(scale, admission is not null);
+            foreach (var entry in _entries)
+            {
+                if (entry is null)
                 {
                     continue;
                 }
 
-                object parsed;
                 try
                 {
-                    if (!IsKnown(document, out var typeKey))
-                    {
-                        notes.Add($"{name}: document {index} ({typeKey}) is not a kind capstan plan uses; skipped");
-                        continue;
-                    }
-
-                    parsed = KubernetesYaml.LoadAllFromString(document, s_crds).Single();
-                }
-                catch (Exception ex) when (ex is YamlDotNet.Core.YamlException or InvalidOperationException or FormatException or KeyNotFoundException)
-                {
-                    throw new ManifestException($"{name}: document {index} is not valid Kubernetes YAML: {Flatten(ex)}", ex);
-                }
-
-                try
-                {
-                    Collect(parsed, pods, daemons, provisioners, templates, inline, nodes, namespaces, notes, name, scale);
+                    sink.Collect(entry.Value);
                 }
                 catch (Exception ex) when (ex is FormatException or ArgumentException)
                 {
-                    throw new ManifestException($"{name}: document {index}: {ex.Message}", ex);
+                    Errors.Add($"{entry.Where}: {ex.Message}");
                 }
+            }
+
+            return new ManifestSet
+            {
+                Provisioners = sink.Provisioners,
+                NodeTemplates = sink.Templates,
+                InlineProviders = sink.Inline,
+                Pods = sink.Pods,
+                DaemonSets = sink.Daemons,
+                Nodes = sink.Nodes,
+                NamespaceLabels = WithImplicitNamespaces(sink.Namespaces, sink.Pods.Concat(sink.Daemons).Concat(sink.Nodes.SelectMany(n => n.Pods))),
+                Notes = Notes,
+                Warnings = Warnings,
+            };
+        }
+
+        private static string Join(string prefix, string path) => prefix.Length == 0 ? path : $"{prefix}.{path}";
+    }
+
+    /// <summary>A top-level scalar field of a document (never one nested deeper).</summary>
+    private static string? Top(YamlMapping mapping, string key)
+    {
+        foreach (var (k, v) in mapping.Entries)
+        {
+            if (k is YamlScalar { Value: var name } && name == key)
+            {
+                return v is YamlScalar { IsNull: false, Value: var value } ? value : null;
             }
         }
 
-        return new ManifestSet
+        return null;
+    }
+
+    private static string At(int line, int column) =>
+        $"line {line.ToString(CultureInfo.InvariantCulture)}, column {column.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>The parser's own words for the problem, without its "While parsing ..." preamble.</summary>
+    private static string ParserReason(YamlException e)
+    {
+        var message = e.Message;
+        var comma = message.IndexOf(", ", StringComparison.Ordinal);
+        if (message.StartsWith("While ", StringComparison.Ordinal) && comma > 0)
         {
-            Provisioners = provisioners,
-            NodeTemplates = templates,
-            InlineProviders = inline,
-            Pods = pods,
-            DaemonSets = daemons,
-            Nodes = nodes,
-            NamespaceLabels = WithImplicitNamespaces(namespaces, pods.Concat(daemons).Concat(nodes.SelectMany(n => n.Pods))),
-            Notes = notes,
-        };
+            message = message[(comma + 2)..];
+        }
+
+        return message.TrimEnd('.');
+    }
+
+    /// <summary>Converts the objects read into Core types, in input order.</summary>
+    private sealed class Sink(IReadOnlyDictionary<string, int> scale, bool defaulted)
+    {
+        public List<Provisioner> Provisioners { get; } = [];
+
+        public List<NodeTemplate> Templates { get; } = [];
+
+        public Dictionary<string, NodeTemplate> Inline { get; } = new(StringComparer.Ordinal);
+
+        public List<PodRequest> Pods { get; } = [];
+
+        public List<PodRequest> Daemons { get; } = [];
+
+        public List<NodeView> Nodes { get; } = [];
+
+        public Dictionary<string, IReadOnlyDictionary<string, string>> Namespaces { get; } = new(StringComparer.Ordinal);
+
+        public void Collect(object parsed)
+        {
+            switch (parsed)
+            {
+                case V1Alpha5Provisioner p:
+                    var provisioner = ProvisionerConversions.ToProvisioner(p);
+                    Provisioners.Add(defaulted ? provisioner : ProvisionerDefaults.Apply(provisioner));
+                    if (p.Spec?.Provider is { } provider)
+                    {
+                        Inline[p.Metadata?.Name ?? ""] = NodeTemplateConversions.FromInlineProvider(provider);
+                    }
+
+                    break;
+                case V1Alpha1AwsNodeTemplate t:
+                    Templates.Add(NodeTemplateConversions.ToNodeTemplate(t));
+                    break;
+                case V1Deployment d:
+                    Expand(d.Metadata, d.Spec?.Template, d.Spec?.Replicas ?? 1, Pods, scale);
+                    break;
+                case V1StatefulSet s:
+                    Expand(s.Metadata, s.Spec?.Template, s.Spec?.Replicas ?? 1, Pods, scale);
+                    break;
+                case V1ReplicaSet r:
+                    Expand(r.Metadata, r.Spec?.Template, r.Spec?.Replicas ?? 1, Pods, scale);
+                    break;
+                case V1Job j:
+                    Expand(j.Metadata, j.Spec?.Template, j.Spec?.Parallelism ?? 1, Pods, scale);
+                    break;
+                case V1Pod pod:
+                    Pods.Add(PodConversions.ToPodRequest(pod, Pods.Count));
+                    break;
+                case V1DaemonSet ds:
+                    var template = ds.Spec?.Template ?? throw new FormatException($"DaemonSet {ds.Metadata?.Name} has no pod template");
+                    Daemons.Add(PodConversions.ToPodRequest(Meta(ds.Metadata, template, ds.Metadata?.Name ?? "daemonset"), template.Spec, 0));
+                    break;
+                case V1Node node:
+                    Nodes.Add(ToNodeView(node));
+                    break;
+                case V1Namespace ns:
+                    var nsName = ns.Metadata?.Name ?? throw new FormatException("a Namespace has no metadata.name");
+                    Namespaces[nsName] = NamespaceLabels(nsName, ns.Metadata.Labels);
+                    break;
+                default:
+                    break;
+            }
+        }
     }
 
     /// <summary>
@@ -122,80 +461,6 @@ public static partial class ManifestReader
 
     private static Dictionary<string, string> NamespaceLabels(string name, IDictionary<string, string>? labels) =>
         new(labels ?? new Dictionary<string, string>(), StringComparer.Ordinal) { [NamespaceNameLabel] = name };
-
-    private static bool IsKnown(string document, out string typeKey)
-    {
-        var apiVersion = ApiVersionLine().Match(document);
-        var kind = KindLine().Match(document);
-        if (!apiVersion.Success || !kind.Success)
-        {
-            throw new FormatException("the document has no apiVersion or kind");
-        }
-
-        typeKey = $"{apiVersion.Groups["v"].Value}/{kind.Groups["k"].Value}";
-        return s_crds.ContainsKey(typeKey) || typeKey is "apps/v1/Deployment" or "apps/v1/StatefulSet" or "apps/v1/ReplicaSet"
-            or "apps/v1/DaemonSet" or "batch/v1/Job" or "v1/Pod" or "v1/Node" or "v1/Namespace";
-    }
-
-    private static string Flatten(Exception ex) => ex.InnerException is null ? ex.Message : $"{ex.Message} ({Flatten(ex.InnerException)})";
-
-    private static void Collect(
-        object parsed,
-        List<PodRequest> pods,
-        List<PodRequest> daemons,
-        List<Provisioner> provisioners,
-        List<NodeTemplate> templates,
-        Dictionary<string, NodeTemplate> inline,
-        List<NodeView> nodes,
-        Dictionary<string, IReadOnlyDictionary<string, string>> namespaces,
-        List<string> notes,
-        string source,
-        IReadOnlyDictionary<string, int> scale)
-    {
-        switch (parsed)
-        {
-            case V1Alpha5Provisioner p:
-                provisioners.Add(ProvisionerDefaults.Apply(ProvisionerConversions.ToProvisioner(p)));
-                if (p.Spec?.Provider is { } provider)
-                {
-                    inline[p.Metadata?.Name ?? ""] = NodeTemplateConversions.FromInlineProvider(provider);
-                }
-
-                break;
-            case V1Alpha1AwsNodeTemplate t:
-                templates.Add(NodeTemplateConversions.ToNodeTemplate(t));
-                break;
-            case V1Deployment d:
-                Expand(d.Metadata, d.Spec?.Template, d.Spec?.Replicas ?? 1, pods, scale);
-                break;
-            case V1StatefulSet s:
-                Expand(s.Metadata, s.Spec?.Template, s.Spec?.Replicas ?? 1, pods, scale);
-                break;
-            case V1ReplicaSet r:
-                Expand(r.Metadata, r.Spec?.Template, r.Spec?.Replicas ?? 1, pods, scale);
-                break;
-            case V1Job j:
-                Expand(j.Metadata, j.Spec?.Template, j.Spec?.Parallelism ?? 1, pods, scale);
-                break;
-            case V1Pod pod:
-                pods.Add(PodConversions.ToPodRequest(pod, pods.Count));
-                break;
-            case V1DaemonSet ds:
-                var template = ds.Spec?.Template ?? throw new FormatException($"DaemonSet {ds.Metadata?.Name} has no pod template");
-                daemons.Add(PodConversions.ToPodRequest(Meta(ds.Metadata, template, ds.Metadata?.Name ?? "daemonset"), template.Spec, 0));
-                break;
-            case V1Node node:
-                nodes.Add(ToNodeView(node));
-                break;
-            case V1Namespace ns:
-                var nsName = ns.Metadata?.Name ?? throw new FormatException("a Namespace has no metadata.name");
-                namespaces[nsName] = NamespaceLabels(nsName, ns.Metadata.Labels);
-                break;
-            default:
-                notes.Add($"{source}: {parsed.GetType().Name} skipped");
-                break;
-        }
-    }
 
     private static void Expand(V1ObjectMeta? owner, V1PodTemplateSpec? template, int replicas, List<PodRequest> pods, IReadOnlyDictionary<string, int> scale)
     {

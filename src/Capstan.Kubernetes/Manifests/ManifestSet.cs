@@ -35,4 +35,10 @@ public sealed record ManifestSet
 
     /// <summary>Documents skipped, with the reason (unknown kinds, kinds that carry no pods).</summary>
     public required IReadOnlyList<string> Notes { get; init; }
+
+    /// <summary>
+    /// What was read but is probably not what the user meant: fields the Kubernetes model does not know
+    /// (<c>FILE: document N: unknown field "spec.limit" (did you mean "limits"?)</c>) and objects given twice.
+    /// </summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }

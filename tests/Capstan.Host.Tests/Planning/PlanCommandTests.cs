@@ -81,6 +81,8 @@ public sealed class PlanCommandTests
                 - key: karpenter.sh/capacity-type
                   operator: In
                   values: ["spot"]
+              providerRef:
+                name: default
             """);
         var workload = dir.Write("inflate.yaml", """
             apiVersion: apps/v1

@@ -50,6 +50,42 @@ public static class ProvisionerDefaulter
         return [.. missing.Select(m => JsonPatchOperation.Add("/spec/requirements/-", ToNode(m)))];
     }
 
+    /// <summary>
+    /// The provisioner as the mutating webhook leaves it: the operations of <see cref="Patch"/> applied to a copy
+    /// (what <c>capstan plan</c> uses, so that it defaults exactly as the webhook does).
+    /// </summary>
+    public static JsonObject Apply(JsonElement provisioner)
+    {
+        if (JsonNode.Parse(provisioner.GetRawText()) is not JsonObject result)
+        {
+            throw new ArgumentException("a Provisioner must be a JSON object", nameof(provisioner));
+        }
+
+        foreach (var operation in Patch(provisioner))
+        {
+            var tokens = operation.Path.Split('/')[1..];
+            JsonNode parent = result;
+            foreach (var token in tokens[..^1])
+            {
+                parent = parent[token] ?? throw new InvalidOperationException($"{operation.Path}: no parent to add to");
+            }
+
+            switch (parent)
+            {
+                case JsonArray array when tokens[^1] == "-":
+                    array.Add(operation.Value?.DeepClone());
+                    break;
+                case JsonObject obj:
+                    obj[tokens[^1]] = operation.Value?.DeepClone();
+                    break;
+                default:
+                    throw new InvalidOperationException($"{operation.Path}: cannot add there");
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>The requirement in <c>NodeSelectorRequirement</c> form: <c>{key, operator, values}</c>.</summary>
     public static JsonObject ToNode(Requirement requirement)
     {
