@@ -45,10 +45,12 @@ public static class CapstanCli
         root.Add(DoctorCommand.Create(context));
         var versionCommand = new Command("version", "print the version");
         versionCommand.SetAction(_ => PrintVersion(context.Stdout));
+        AddHelp(versionCommand);
         root.Add(versionCommand);
         var help = new Command("help", "show the help of capstan or of one command");
         var topic = new Argument<string?>("COMMAND") { Arity = ArgumentArity.ZeroOrOne, Description = "the command to explain" };
         help.Add(topic);
+        AddHelp(help);
         help.SetAction(result =>
         {
             var name = result.GetValue(topic);
@@ -169,7 +171,7 @@ public static class CapstanCli
     /// <summary>Adds <c>-h/--help</c> to a command (the tree is not a RootCommand, so none comes by default).</summary>
     internal static void AddHelp(Command command)
     {
-        var help = new HelpOption();
+        var help = new HelpOption("--help", "-h");
         help.Action = new NotedHelp(help.Action!);
         command.Add(help);
     }
