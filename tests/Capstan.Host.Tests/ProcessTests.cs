@@ -69,6 +69,31 @@ public sealed class ProcessTests
         Assert.False(Directory.Exists(folder), $"{folder} is still there; stderr: {await stderr}");
     }
 
+    [Fact]
+    public async Task MakePlan_RelativePaths_PrintsOnlyThePlanOnStdout()
+    {
+        // The repository is the directory above artifacts/ (the test runs from artifacts/bin/Capstan.Host.Tests/<config>).
+        var config = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var repo = config.Parent!.Parent!.Parent!.Parent!.FullName;
+        Assert.True(File.Exists(Path.Combine(repo, "Makefile")), repo);
+        var start = new ProcessStartInfo("make") { WorkingDirectory = repo, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "plan", "NOBUILD=1", $"CONFIG={config.Name}",
+            "ARGS=--format json --scale inflate=3 src/Capstan.Host/Examples/provisioner-on-demand-apps.yaml src/Capstan.Host/Examples/inflate.yaml" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(s_timeout);
+
+        Assert.True(process.ExitCode == 0, await stderr);
+        using var plan = System.Text.Json.JsonDocument.Parse(await stdout);
+        Assert.Equal(3, plan.RootElement.GetProperty("nodeClaims").EnumerateArray().Sum(c => c.GetProperty("pods").GetArrayLength()));
+        Assert.Contains("Found 3 provisionable pod(s)", await stderr, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Exit, string Output)> RunAsync(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
