@@ -3,7 +3,10 @@ SHELL := /bin/bash
 DOTNET ?= dotnet
 CONFIG ?= Release
 SLN := Extender.sln
-CAPSTAN := $(DOTNET) run --project src/Capstan.Host -c $(CONFIG) --no-launch-profile --
+# The built executable (artifacts/bin/Capstan.Host/<config, lower case>/capstan), run directly so that only its own
+# output reaches stdout; the build before it is quiet and writes to stderr (NOBUILD=1 skips it).
+CAPSTAN_BIN := $(CURDIR)/artifacts/bin/Capstan.Host/$(shell echo '$(CONFIG)' | tr '[:upper:]' '[:lower:]')/capstan
+CAPSTAN_BUILD := $(if $(NOBUILD),true,$(DOTNET) build src/Capstan.Host -c $(CONFIG) -v quiet -nologo >&2)
 EXAMPLES := $(CURDIR)/src/Capstan.Host/Examples
 
 .DEFAULT_GOAL := help
@@ -22,10 +25,12 @@ test: ## build and run every test project; ends with "N passed, N failed[, N ski
 	  status=$$?; scripts/test-summary.sh artifacts/TestResults; exit $$status
 
 run: ## the sandbox: plan the tutorial scenario (inflate x10 on the on-demand provisioner)
-	$(CAPSTAN) plan --scale inflate=10 $(EXAMPLES)/provisioner-on-demand-apps.yaml $(EXAMPLES)/inflate.yaml
+	@$(CAPSTAN_BUILD)
+	@$(CAPSTAN_BIN) plan --scale inflate=10 $(EXAMPLES)/provisioner-on-demand-apps.yaml $(EXAMPLES)/inflate.yaml
 
-plan: ## plan any manifests: make plan ARGS="--format json a.yaml b.yaml"
-	$(CAPSTAN) plan $(ARGS)
+plan: ## plan any manifests: make plan ARGS="--format json a.yaml b.yaml" (paths relative to where make runs)
+	@$(CAPSTAN_BUILD)
+	@$(CAPSTAN_BIN) plan $(ARGS)
 
 bench: ## BenchmarkDotNet suites (packing); results in BenchmarkDotNet.Artifacts/
 	$(DOTNET) run --project tests/Capstan.Benchmarks -c Release -- --filter '$(or $(FILTER),*)' $(BENCH_ARGS)

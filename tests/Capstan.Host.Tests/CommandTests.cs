@@ -58,14 +58,57 @@ public sealed partial class CommandTests
     }
 
     [Fact]
-    public async Task Serve_WithoutCertificate_ExitsWithTheMissingKeys()
+    public async Task Serve_WithoutCertificate_NamesTheMissingKeysInOneLineAndExits2()
     {
         using var stderr = new StringWriter();
 
         var exit = await ServeCommand.RunAsync(["--listen", "https://127.0.0.1:0", "--no-cluster"], TextWriter.Null, stderr);
 
-        Assert.Equal(1, exit);
-        Assert.Contains("Capstan:Tls:CertFile and Capstan:Tls:KeyFile are required", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, exit);
+        Assert.Equal("capstan serve: Capstan:Tls:CertFile and Capstan:Tls:KeyFile are not set (--cert FILE --key FILE)", stderr.ToString().TrimEnd());
+    }
+
+    [Fact]
+    public async Task Serve_WithoutKey_NamesTheKeyAndItsFlag()
+    {
+        using var stderr = new StringWriter();
+
+        var exit = await ServeCommand.RunAsync(["--listen", "https://127.0.0.1:0", "--no-cluster", "--cert", "/nope/tls.crt"], TextWriter.Null, stderr);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("capstan serve: Capstan:Tls:KeyFile is not set (--key FILE)", stderr.ToString().TrimEnd());
+    }
+
+    [Fact]
+    public async Task Serve_MissingCertificateFile_NamesTheKeyAndItsFlag()
+    {
+        using var stderr = new StringWriter();
+
+        var exit = await ServeCommand.RunAsync(["--listen", "https://127.0.0.1:0", "--no-cluster", "--cert", "/nope/tls.crt", "--key", "/nope/tls.key"], TextWriter.Null, stderr);
+
+        Assert.True(exit == 2, stderr.ToString());
+        Assert.Equal("capstan serve: Capstan:Tls:CertFile (--cert) \"/nope/tls.crt\" does not exist", stderr.ToString().TrimEnd());
+    }
+
+    [Fact]
+    public async Task Sandbox_OnTheFlyCertificateFolder_IsRemovedWithTheHost()
+    {
+        using var stdout = new StringWriter();
+        var (app, exit) = SandboxCommand.Build(["--no-scenario", "--listen", "https://127.0.0.1:0"], stdout, TextWriter.Null, TimeProvider.System, HostTests.Quiet);
+        Assert.Equal(0, exit);
+        string folder;
+        await using (var running = app!)
+        {
+            await running.StartAsync().WaitAsync(s_timeout);
+            var match = ListeningLine().Match(stdout.ToString());
+            Assert.True(match.Success, stdout.ToString());
+            folder = Path.GetDirectoryName(match.Groups[2].Value)!;
+            Assert.StartsWith("capstan-sandbox-", Path.GetFileName(folder), StringComparison.Ordinal);
+            Assert.True(Directory.Exists(folder));
+            await running.StopAsync().WaitAsync(s_timeout);
+        }
+
+        Assert.False(Directory.Exists(folder), $"{folder} is still there");
     }
 
     [Fact]
@@ -111,7 +154,9 @@ public sealed partial class CommandTests
 
         Assert.Equal(2, exit);
         Assert.Contains("unknown option '--bogus'", stderr.ToString(), StringComparison.Ordinal);
-        Assert.Contains("usage: capstan serve", stderr.ToString(), StringComparison.Ordinal);
+        var lines = stderr.ToString().Split('\n');
+        Assert.Equal("capstan serve: unknown option '--bogus'", lines[0].TrimEnd());
+        Assert.Contains("capstan serve [options]", stderr.ToString(), StringComparison.Ordinal);
     }
 
     private static HttpClient TrustingClient(Uri address, string caFile)

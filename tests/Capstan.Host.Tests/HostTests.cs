@@ -91,7 +91,7 @@ public sealed class HostTests : IDisposable
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync().WaitAsync(s_timeout));
 
-        Assert.Contains("Capstan:Tls:CertFile \"/nope/tls.crt\" does not exist", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Capstan:Tls:CertFile (--cert) \"/nope/tls.crt\" does not exist", error.Message, StringComparison.Ordinal);
         await app.DisposeAsync();
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 
 namespace Capstan.Host.Tests;
 
@@ -12,11 +13,85 @@ public sealed class ProcessTests
     {
         var (exit, output) = await RunAsync("serve", "--listen", "https://127.0.0.1:0", "--no-cluster", "--cloud-provider", "none");
 
-        Assert.Equal(1, exit);
-        Assert.Contains("capstan serve: invalid configuration:", output, StringComparison.Ordinal);
-        Assert.Contains("Capstan:Tls:CertFile and Capstan:Tls:KeyFile are required", output, StringComparison.Ordinal);
+        Assert.Equal(2, exit);
+        Assert.Equal("capstan serve: Capstan:Tls:CertFile and Capstan:Tls:KeyFile are not set (--cert FILE --key FILE)", output.Trim());
         Assert.DoesNotContain("Exception", output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Version_PrintsCapstanAndTheInformationalVersion()
+    {
+        var expected = typeof(CapstanCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+
+        var (exit, output) = await RunAsync("--version");
+        var (again, command) = await RunAsync("version");
+
+        Assert.Equal(0, exit);
+        Assert.Equal(0, again);
+        Assert.Equal($"capstan {expected}", output.Trim());
+        Assert.Equal(output, command);
+        Assert.Matches(@"^capstan \d+\.\d+\.\d+", output);
+    }
+
+    [Fact]
+    public async Task Sandbox_Sigterm_StopsAndRemovesItsCertificateFolder()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "capstan.dll"), "sandbox", "--no-scenario", "--listen", "https://127.0.0.1:0" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string? folder = null;
+        while (await process.StandardOutput.ReadLineAsync().WaitAsync(s_timeout) is { } line)
+        {
+            var at = line.IndexOf("(CA certificate: ", StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                folder = Path.GetDirectoryName(line[(at + "(CA certificate: ".Length)..].TrimEnd(')'));
+                break;
+            }
+        }
+
+        Assert.NotNull(folder);
+        Assert.True(Directory.Exists(folder));
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync().WaitAsync(s_timeout);
+        }
+
+        await process.WaitForExitAsync().WaitAsync(s_timeout);
+        Assert.Equal(0, process.ExitCode);
+        Assert.False(Directory.Exists(folder), $"{folder} is still there; stderr: {await stderr}");
+    }
+
+    [Fact]
+    public async Task MakePlan_RelativePaths_PrintsOnlyThePlanOnStdout()
+    {
+        // The repository is the directory above artifacts/ (the test runs from artifacts/bin/Capstan.Host.Tests/<config>).
+        var config = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var repo = config.Parent!.Parent!.Parent!.Parent!.FullName;
+        Assert.True(File.Exists(Path.Combine(repo, "Makefile")), repo);
+        var start = new ProcessStartInfo("make") { WorkingDirectory = repo, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "plan", "NOBUILD=1", $"CONFIG={config.Name}",
+            "ARGS=--format json --scale inflate=3 src/Capstan.Host/Examples/provisioner-on-demand-apps.yaml src/Capstan.Host/Examples/inflate.yaml" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(s_timeout);
+
+        Assert.True(process.ExitCode == 0, await stderr);
+        using var plan = System.Text.Json.JsonDocument.Parse(await stdout);
+        Assert.Equal(3, plan.RootElement.GetProperty("nodeClaims").EnumerateArray().Sum(c => c.GetProperty("pods").GetArrayLength()));
+        Assert.Contains("Found 3 provisionable pod(s)", await stderr, StringComparison.Ordinal);
     }
 
     private static async Task<(int Exit, string Output)> RunAsync(params string[] args)

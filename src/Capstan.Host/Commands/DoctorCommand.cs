@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Amazon.Runtime;
 using Capstan.Aws;
@@ -17,38 +18,75 @@ namespace Capstan.Host.Commands;
 /// </summary>
 public static class DoctorCommand
 {
-    public const string Usage = """
-        usage: capstan doctor --aws --cluster-name NAME --node-template FILE [--region REGION]
-                              [--interruption-queue QUEUE] [--default-instance-profile NAME] [--kubernetes-version X.Y]
-
-          --aws                     check the AWS side (the only check there is today)
-          --cluster-name NAME       the cluster's name, as for serve
-          --node-template FILE      YAML with an AWSNodeTemplate, or a Provisioner with an inline spec.provider
-          --region REGION           default: AWS_REGION, AWS_DEFAULT_REGION, the profile
-          --interruption-queue Q    also check this SQS queue (name or URL)
-          --default-instance-profile NAME
-                                    the instance profile for templates that name none
-          --kubernetes-version X.Y  the cluster's version, for the EKS-optimised AMIs (default 1.29)
-        Credentials come from the AWS SDK's default chain; AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> redirect calls.
-        """;
-
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
         RunAsync(args, stdout, stderr, AwsEndpoints.FromEnvironment(), credentials: null, CancellationToken.None);
 
     /// <summary>The doctor with its endpoints and credentials given (tests point it at the AWS stand-in).</summary>
-    internal static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, AwsEndpoints endpoints, AWSCredentials? credentials, CancellationToken cancellationToken)
+    internal static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, AwsEndpoints endpoints, AWSCredentials? credentials, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        var (options, file, error) = Parse(args);
-        if (error is not null || options is null || file is null)
+        return CapstanCli.InvokeAsync(["doctor", .. args], new CliContext(TextReader.Null, stdout, stderr, TimeProvider.System)
         {
-            await stderr.WriteLineAsync($"capstan doctor: {error}");
-            await stderr.WriteLineAsync(Usage);
-            return 2;
+            AwsEndpoints = endpoints,
+            AwsCredentials = credentials,
+            CancellationToken = cancellationToken,
+        });
+    }
+
+    internal static Command Create(CliContext context)
+    {
+        Option<string?> Text(string name, string helpName, string description)
+        {
+            return new Option<string?>(name) { HelpName = helpName, Description = description };
         }
 
+        var aws = new Option<bool>("--aws") { Arity = ArgumentArity.Zero, Description = "check the AWS side (the only check there is today)" };
+        var clusterName = Text("--cluster-name", "NAME", "the cluster's name, as for serve");
+        var template = Text("--node-template", "FILE", "YAML with an AWSNodeTemplate, or a Provisioner with an inline spec.provider");
+        var region = Text("--region", "REGION", "default: AWS_REGION, AWS_DEFAULT_REGION, the profile");
+        var queue = Text("--interruption-queue", "QUEUE", "also check this SQS queue (name or URL)");
+        var profile = Text("--default-instance-profile", "NAME", "the instance profile for templates that name none");
+        var version = Text("--kubernetes-version", "X.Y", "the cluster's version, for the EKS-optimised AMIs (default 1.29)");
+        var command = new Command("doctor", "checks that this AWS account and node template can launch nodes")
+        {
+            aws, clusterName, template, region, queue, profile, version,
+        };
+        command.Validators.Add(result =>
+        {
+            if (!result.GetValue(aws))
+            {
+                result.AddError("say what to check: --aws");
+            }
+            else if (string.IsNullOrWhiteSpace(result.GetValue(template)))
+            {
+                result.AddError("--node-template FILE is required");
+            }
+        });
+        CapstanCli.AddHelp(command);
+        command.SetAction((result, _) =>
+        {
+            var options = new AwsOptions
+            {
+                ClusterName = result.GetValue(clusterName) ?? "",
+                Region = result.GetValue(region),
+                InterruptionQueue = result.GetValue(queue),
+                DefaultInstanceProfile = result.GetValue(profile),
+            };
+            if (result.GetValue(version) is { } kubernetesVersion)
+            {
+                options.KubernetesVersion = kubernetesVersion;
+            }
+
+            return RunAsync(options, result.GetValue(template)!, context.Stdout, context.Stderr,
+                context.AwsEndpoints ?? AwsEndpoints.FromEnvironment(), context.AwsCredentials, context.CancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(AwsOptions options, string file, TextWriter stdout, TextWriter stderr, AwsEndpoints endpoints, AWSCredentials? credentials, CancellationToken cancellationToken)
+    {
         var validation = new AwsOptionsValidator().Validate(null, options);
         if (validation.Failed)
         {
@@ -101,48 +139,6 @@ public static class DoctorCommand
         var failed = checks.Count(c => !c.Ok);
         text.Append(CultureInfo.InvariantCulture, $"{checks.Count} checks: {checks.Count - failed} OK, {failed} FAIL\n");
         return text.ToString();
-    }
-
-    private static (AwsOptions? Options, string? File, string? Error) Parse(string[] args)
-    {
-        var options = new AwsOptions();
-        string? file = null;
-        var aws = false;
-        for (var i = 0; i < args.Length; i++)
-        {
-            var name = args[i];
-            string? Value() => i + 1 < args.Length ? args[++i] : null;
-            switch (name)
-            {
-                case "--aws":
-                    aws = true;
-                    break;
-                case "--cluster-name":
-                    options.ClusterName = Value() ?? "";
-                    break;
-                case "--node-template":
-                    file = Value();
-                    break;
-                case "--region":
-                    options.Region = Value();
-                    break;
-                case "--interruption-queue":
-                    options.InterruptionQueue = Value();
-                    break;
-                case "--default-instance-profile":
-                    options.DefaultInstanceProfile = Value();
-                    break;
-                case "--kubernetes-version":
-                    options.KubernetesVersion = Value() ?? "";
-                    break;
-                default:
-                    return (null, null, $"unknown option '{name}'");
-            }
-        }
-
-        return !aws ? (null, null, "say what to check: --aws")
-            : string.IsNullOrWhiteSpace(file) ? (null, null, "--node-template FILE is required")
-            : (options, file, null);
     }
 
     private static NodeTemplate ReadTemplate(string file)

@@ -1,3 +1,5 @@
+using System.CommandLine;
+
 namespace Capstan.Host.Commands;
 
 /// <summary>
@@ -6,100 +8,90 @@ namespace Capstan.Host.Commands;
 /// </summary>
 internal sealed class HostCommandLine
 {
-    public List<string> ConfigArgs { get; } = [];
+    private readonly List<(Option Option, string Key, string? Value)> _keys = [];
 
-    public bool NoScenario { get; private set; }
-
-    public bool Help { get; private set; }
-
-    public string? Listen { get; private set; }
-
-    public bool HasCertificate { get; private set; }
-
-    /// <summary>Parses the flags; returns an error message for the first bad one.</summary>
-    public static (HostCommandLine? Line, string? Error) Parse(IReadOnlyList<string> args, bool sandbox)
+    private HostCommandLine(bool sandbox)
     {
-        var line = new HostCommandLine();
-        for (var i = 0; i < args.Count; i++)
+        Listen = Value("--listen", "URL", "Capstan:Server:Listen",
+            sandbox ? "HTTPS address (default https://127.0.0.1:8443; port 0 picks a free one)" : "HTTPS address (default https://0.0.0.0:8443)");
+        Cert = Value("--cert", "FILE", "Capstan:Tls:CertFile",
+            sandbox ? "PEM serving certificate (default: made on the fly, the CA's path printed; give --key with it)" : "PEM serving certificate (required)");
+        Value("--key", "FILE", "Capstan:Tls:KeyFile",
+            sandbox ? "PEM private key of --cert" : "PEM private key of the serving certificate (required)");
+        Value("--client-ca", "FILE", "Capstan:Tls:ClientCaFile", "PEM CA that client certificates must chain to (optional)");
+        if (sandbox)
         {
-            var arg = args[i];
-            var (name, inline) = arg.Contains('=', StringComparison.Ordinal) && arg.StartsWith("--", StringComparison.Ordinal)
-                ? (arg[..arg.IndexOf('=', StringComparison.Ordinal)], arg[(arg.IndexOf('=', StringComparison.Ordinal) + 1)..])
-                : (arg, null);
-            string Value()
+            NoScenario = new Option<bool>("--no-scenario")
             {
-                if (inline is not null)
-                {
-                    return inline;
-                }
+                Arity = ArgumentArity.Zero,
+                Description = "start the host over an empty in-memory cluster (required for now)",
+            };
+            Options.Add(NoScenario);
+            return;
+        }
 
-                if (i + 1 >= args.Count)
-                {
-                    throw new ArgumentException($"{name} needs a value");
-                }
+        Value("--kubeconfig", "FILE", "Capstan:Kubernetes:Kubeconfig",
+            "kubeconfig for the cluster cache and writes (default: in-cluster when KUBERNETES_SERVICE_HOST is set, else $KUBECONFIG or ~/.kube/config)");
+        Flag("--no-cluster", "Capstan:Kubernetes:Enabled", "false", "webhook only: no cluster cache, no extender routes");
+        Value("--cloud-provider", "aws|none", "Capstan:CloudProvider", "aws (default), or none: no cloud, the webhook and extender only");
+        Value("--cluster-name", "NAME", "Capstan:Cluster:Name", "the cluster's name, required with aws");
+        Value("--cluster-endpoint", "URL", "Capstan:Cluster:Endpoint", "API server URL new nodes join (default: the kubeconfig's server)");
+        Value("--region", "REGION", "Capstan:Aws:Region", "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile)");
+        Value("--default-instance-profile", "NAME", "Capstan:Aws:DefaultInstanceProfile", "instance profile for node templates that name none");
+        Value("--interruption-queue", "QUEUE", "Capstan:Aws:InterruptionQueue", "SQS queue name or URL of interruption events (unset: off)");
+    }
 
-                return args[++i];
-            }
+    public List<Option> Options { get; } = [];
 
-            try
+    public Option<string?> Listen { get; }
+
+    public Option<string?> Cert { get; }
+
+    public Option<bool>? NoScenario { get; }
+
+    /// <summary>The options of <c>serve</c> (<paramref name="sandbox"/> false) or <c>sandbox</c>.</summary>
+    public static HostCommandLine For(bool sandbox) => new(sandbox);
+
+    public void AddTo(Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        foreach (var option in Options)
+        {
+            command.Add(option);
+        }
+    }
+
+    /// <summary>The flags given, as <c>--Key=value</c> configuration arguments, then the host's mode.</summary>
+    public List<string> ConfigArgs(ParseResult result, bool sandbox)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var args = new List<string>();
+        foreach (var (option, key, value) in _keys)
+        {
+            var given = value is null ? result.GetValue((Option<string?>)option)
+                : result.GetValue((Option<bool>)option) ? value : null;
+            if (given is not null)
             {
-                switch (name)
-                {
-                    case "-h" or "--help":
-                        line.Help = true;
-                        break;
-                    case "--listen":
-                        line.Listen = Value();
-                        line.ConfigArgs.Add($"--Capstan:Server:Listen={line.Listen}");
-                        break;
-                    case "--cert":
-                        line.ConfigArgs.Add($"--Capstan:Tls:CertFile={Value()}");
-                        line.HasCertificate = true;
-                        break;
-                    case "--key":
-                        line.ConfigArgs.Add($"--Capstan:Tls:KeyFile={Value()}");
-                        break;
-                    case "--client-ca":
-                        line.ConfigArgs.Add($"--Capstan:Tls:ClientCaFile={Value()}");
-                        break;
-                    case "--kubeconfig" when !sandbox:
-                        line.ConfigArgs.Add($"--Capstan:Kubernetes:Kubeconfig={Value()}");
-                        break;
-                    case "--no-cluster" when !sandbox:
-                        line.ConfigArgs.Add("--Capstan:Kubernetes:Enabled=false");
-                        break;
-                    case "--cluster-name" when !sandbox:
-                        line.ConfigArgs.Add($"--Capstan:Cluster:Name={Value()}");
-                        break;
-                    case "--cluster-endpoint" when !sandbox:
-                        line.ConfigArgs.Add($"--Capstan:Cluster:Endpoint={Value()}");
-                        break;
-                    case "--cloud-provider" when !sandbox:
-                        line.ConfigArgs.Add($"--Capstan:CloudProvider={Value()}");
-                        break;
-                    case "--region" when !sandbox:
-                        line.ConfigArgs.Add($"--Capstan:Aws:Region={Value()}");
-                        break;
-                    case "--default-instance-profile" when !sandbox:
-                        line.ConfigArgs.Add($"--Capstan:Aws:DefaultInstanceProfile={Value()}");
-                        break;
-                    case "--interruption-queue" when !sandbox:
-                        line.ConfigArgs.Add($"--Capstan:Aws:InterruptionQueue={Value()}");
-                        break;
-                    case "--no-scenario" when sandbox:
-                        line.NoScenario = true;
-                        break;
-                    default:
-                        return (null, $"unknown option '{arg}'");
-                }
-            }
-            catch (ArgumentException e)
-            {
-                return (null, e.Message);
+                args.Add($"--{key}={given}");
             }
         }
 
-        line.ConfigArgs.Add($"--Capstan:Server:Mode={(sandbox ? "sandbox" : "serve")}");
-        return (line, null);
+        args.Add($"--Capstan:Server:Mode={(sandbox ? "sandbox" : "serve")}");
+        return args;
+    }
+
+    private Option<string?> Value(string name, string helpName, string key, string description)
+    {
+        var option = new Option<string?>(name) { HelpName = helpName, Description = $"{description} [{key}]" };
+        Options.Add(option);
+        _keys.Add((option, key, null));
+        return option;
+    }
+
+    private void Flag(string name, string key, string value, string description)
+    {
+        var option = new Option<bool>(name) { Arity = ArgumentArity.Zero, Description = $"{description} [{key}={value}]" };
+        Options.Add(option);
+        _keys.Add((option, key, value));
     }
 }

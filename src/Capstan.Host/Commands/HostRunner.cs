@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace Capstan.Host.Commands;
 
-/// <summary>Runs a built host until shutdown; a configuration or bind error is printed and ends the process with 1.</summary>
+/// <summary>Runs a built host until shutdown; unusable configuration is printed and ends the process with 2, a bind error with 1.</summary>
 internal static class HostRunner
 {
     public static async Task<int> RunAsync(WebApplication app, string command, TextWriter stderr)
@@ -16,15 +16,15 @@ internal static class HostRunner
 
             return 0;
         }
-        catch (OptionsValidationException e)
+        catch (Exception e) when (ValidationFailures(e) is { Count: > 0 } failures)
         {
-            await stderr.WriteLineAsync($"capstan {command}: invalid configuration:");
-            foreach (var failure in e.Failures)
+            // Unusable configuration: one line per problem, each naming the key (and its flag) to fix.
+            foreach (var failure in failures)
             {
-                await stderr.WriteLineAsync($"  {failure}");
+                await stderr.WriteLineAsync($"capstan {command}: {failure}");
             }
 
-            return 1;
+            return 2;
         }
         catch (IOException e)
         {
@@ -32,4 +32,12 @@ internal static class HostRunner
             return 1;
         }
     }
+
+    private static List<string> ValidationFailures(Exception e) => e switch
+    {
+        OptionsValidationException validation => [.. validation.Failures],
+        AggregateException aggregate when aggregate.InnerExceptions.All(i => i is OptionsValidationException) =>
+            [.. aggregate.InnerExceptions.SelectMany(i => ((OptionsValidationException)i).Failures)],
+        _ => [],
+    };
 }

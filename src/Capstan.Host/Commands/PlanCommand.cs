@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Capstan.Aws.Catalog;
 using Capstan.Core.Packing;
@@ -11,7 +12,8 @@ namespace Capstan.Host.Commands;
 /// </summary>
 public static class PlanCommand
 {
-    public const string Usage = "capstan plan [--catalog FILE] [--format table|json] [--scale NAME=N]... MANIFEST...";
+    /// <summary>The flags and files of one run, as parsed.</summary>
+    internal sealed record PlanOptions(string? CatalogPath, string Format, Dictionary<string, int> Scale, IReadOnlyList<string> Files);
 
     public static int Run(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr, TimeProvider time)
     {
@@ -20,50 +22,89 @@ public static class PlanCommand
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         ArgumentNullException.ThrowIfNull(time);
-        string? catalogPath = null;
-        var format = "table";
-        var scale = new Dictionary<string, int>(StringComparer.Ordinal);
-        var files = new List<string>();
-        for (var i = 0; i < args.Count; i++)
+        return CapstanCli.Invoke(["plan", .. args], new CliContext(stdin, stdout, stderr, time));
+    }
+
+    /// <summary>The <c>plan</c> command: its options, their checks, and the run bound to <paramref name="context"/>.</summary>
+    internal static Command Create(CliContext context)
+    {
+        var catalog = new Option<string?>("--catalog")
         {
-            switch (args[i])
+            HelpName = "FILE",
+            Description = "instance types and prices (JSON) instead of the built-in catalog",
+        };
+        var format = new Option<string>("--format")
+        {
+            HelpName = "table|json",
+            Description = "the plan as a table or as JSON",
+            DefaultValueFactory = _ => "table",
+        };
+        format.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string>();
+            if (value is not ("table" or "json"))
             {
-                case "--catalog" when i + 1 < args.Count:
-                    catalogPath = args[++i];
-                    break;
-                case "--format" when i + 1 < args.Count:
-                    format = args[++i];
-                    if (format is not ("table" or "json"))
-                    {
-                        return Fail(stderr, $"--format must be table or json, not '{format}'");
-                    }
-
-                    break;
-                case "--scale" when i + 1 < args.Count:
-                    var parts = args[++i].Split('=', 2);
-                    if (parts.Length != 2 || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var replicas))
-                    {
-                        return Fail(stderr, $"--scale takes NAME=N, not '{args[i]}'");
-                    }
-
-                    scale[parts[0]] = replicas;
-                    break;
-                case "-h" or "--help":
-                    stdout.WriteLine(Usage);
-                    return 0;
-                case var option when option.StartsWith("--", StringComparison.Ordinal):
-                    return Fail(stderr, $"unknown or incomplete option '{option}'");
-                default:
-                    files.Add(args[i]);
-                    break;
+                result.AddError($"--format must be table or json, not '{value}'");
             }
-        }
-
-        if (files.Count == 0)
+        });
+        var scale = new Option<string[]>("--scale")
         {
-            return Fail(stderr, "no manifest given");
-        }
+            HelpName = "NAME=N",
+            Description = "set the replicas of the workload NAME to N (repeatable)",
+        };
+        scale.Validators.Add(result =>
+        {
+            foreach (var value in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (ParseScale(value) is null)
+                {
+                    result.AddError($"--scale takes NAME=N, not '{value}'");
+                    return;
+                }
+            }
+        });
+        var files = new Argument<string[]>("MANIFEST")
+        {
+            Arity = ArgumentArity.ZeroOrMore,
+            Description = "YAML files with Provisioners, node templates, workloads, pods and nodes; - reads stdin",
+        };
+        var command = new Command("plan", "offline what-if plan of pending workloads: the nodes Capstan would launch")
+        {
+            catalog, format, scale, files,
+        };
+        command.Validators.Add(result =>
+        {
+            if ((result.GetValue(files) ?? []).Length == 0)
+            {
+                result.AddError("no manifest given");
+            }
+        });
+        CapstanCli.AddHelp(command);
+        command.SetAction(result =>
+        {
+            var replicas = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var (name, count) in (result.GetValue(scale) ?? []).Select(v => ParseScale(v)!.Value))
+            {
+                replicas[name] = count;
+            }
 
+            return Run(new PlanOptions(result.GetValue(catalog), result.GetValue(format) ?? "table", replicas, result.GetValue(files) ?? []),
+                context.Stdin, context.Stdout, context.Stderr, context.Time);
+        });
+        return command;
+    }
+
+    private static (string Name, int Replicas)? ParseScale(string value)
+    {
+        var parts = value.Split('=', 2);
+        return parts.Length == 2 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var replicas)
+            ? (parts[0], replicas)
+            : null;
+    }
+
+    private static int Run(PlanOptions options, TextReader stdin, TextWriter stdout, TextWriter stderr, TimeProvider time)
+    {
+        var (catalogPath, format, scale, files) = options;
         InstanceCatalog catalog;
         try
         {
@@ -93,7 +134,6 @@ public static class PlanCommand
     private static int Fail(TextWriter stderr, string message)
     {
         stderr.WriteLine($"capstan plan: {message}");
-        stderr.WriteLine($"usage: {Usage}");
         return 2;
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Capstan.Host.Tls;
 
 namespace Capstan.Host.Commands;
@@ -5,65 +6,101 @@ namespace Capstan.Host.Commands;
 /// <summary>
 /// <c>capstan sandbox</c>: the real HTTPS host over an in-memory cluster. Until the scenario replay lands, only
 /// <c>--no-scenario</c> is available: the host starts over an empty cluster so the endpoints can be exercised from
-/// outside, exactly as kube-scheduler and the API server would call them.
+/// outside, exactly as kube-scheduler and the API server would call them. A certificate made on the fly lives in a
+/// temporary folder that goes with the host.
 /// </summary>
 public static class SandboxCommand
 {
-    public const string Usage = """
-        usage: capstan sandbox --no-scenario [--listen https://HOST:PORT] [--cert FILE --key FILE] [--client-ca FILE]
-
-          --no-scenario      start the host over an empty in-memory cluster (required for now)
-          --listen URL       HTTPS address (default https://127.0.0.1:8443; port 0 picks a free one)
-          --cert/--key FILE  PEM serving certificate and key (default: made on the fly; the CA path is printed)
-          --client-ca FILE   PEM CA for client certificates (optional)
-        """;
-
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
-        var (app, exit) = Build(args, stdout, stderr, TimeProvider.System);
-        return app is null ? exit : await HostRunner.RunAsync(app, "sandbox", stderr);
+        return CapstanCli.InvokeAsync(["sandbox", .. args], new CliContext(TextReader.Null, stdout, stderr, TimeProvider.System));
     }
 
     /// <summary>Parses the flags and builds the host (not started); null with the exit code when it should not run.</summary>
     internal static (WebApplication? App, int Exit) Build(string[] args, TextWriter stdout, TextWriter stderr, TimeProvider timeProvider,
         Action<WebApplicationBuilder>? configure = null)
     {
-        var (line, error) = HostCommandLine.Parse(args, sandbox: true);
-        if (line is null || line.Help)
+        ArgumentNullException.ThrowIfNull(args);
+        WebApplication? built = null;
+        var context = new CliContext(TextReader.Null, stdout, stderr, timeProvider)
         {
-            if (error is not null)
+            Configure = configure,
+            RunHost = (app, _) =>
             {
-                stderr.WriteLine($"capstan sandbox: {error}");
+                built = app;
+                return Task.FromResult(0);
+            },
+        };
+        var exit = CapstanCli.Invoke(["sandbox", .. args], context);
+        return (built, exit);
+    }
+
+    internal static Command Create(CliContext context)
+    {
+        var line = HostCommandLine.For(sandbox: true);
+        var command = new Command("sandbox", "the HTTPS service over an in-memory cluster");
+        line.AddTo(command);
+        CapstanCli.AddHelp(command);
+        command.SetAction((result, _) =>
+        {
+            if (!result.GetValue(line.NoScenario!))
+            {
+                context.Stderr.WriteLine("capstan sandbox: the scenario replay is not available yet; run with --no-scenario to start the host over an empty cluster");
+                return Task.FromResult(2);
             }
 
-            (error is null ? stdout : stderr).WriteLine(Usage);
-            return (null, error is null ? 0 : 2);
-        }
+            var app = BuildHost(line.ConfigArgs(result, sandbox: true), result.GetValue(line.Listen) is null, result.GetValue(line.Cert) is null, context);
+            return context.RunHost(app, "sandbox");
+        });
+        return command;
+    }
 
-        if (!line.NoScenario)
-        {
-            stderr.WriteLine("capstan sandbox: the scenario replay is not available yet; run with --no-scenario to start the host over an empty cluster");
-            return (null, 2);
-        }
-
-        var configArgs = new List<string>(line.ConfigArgs);
-        if (line.Listen is null)
+    private static WebApplication BuildHost(List<string> configArgs, bool defaultListen, bool makeCertificate, CliContext context)
+    {
+        if (defaultListen)
         {
             configArgs.Add("--Capstan:Server:Listen=https://127.0.0.1:8443");
         }
 
         string? caFile = null;
-        if (!line.HasCertificate)
+        CertificateFolder? folder = null;
+        if (makeCertificate)
         {
-            var directory = Directory.CreateTempSubdirectory("capstan-sandbox-").FullName;
-            caFile = SelfSignedCertificates.Write(directory, timeProvider.GetUtcNow());
-            configArgs.Add($"--Capstan:Tls:CertFile={Path.Combine(directory, "tls.crt")}");
-            configArgs.Add($"--Capstan:Tls:KeyFile={Path.Combine(directory, "tls.key")}");
+            folder = new CertificateFolder(Directory.CreateTempSubdirectory("capstan-sandbox-").FullName);
+            caFile = SelfSignedCertificates.Write(folder.Path, context.Time.GetUtcNow());
+            configArgs.Add($"--Capstan:Tls:CertFile={System.IO.Path.Combine(folder.Path, "tls.crt")}");
+            configArgs.Add($"--Capstan:Tls:KeyFile={System.IO.Path.Combine(folder.Path, "tls.key")}");
         }
 
-        var app = CapstanApp.Build([.. configArgs], configure);
+        WebApplication app;
+        try
+        {
+            app = CapstanApp.Build([.. configArgs], builder =>
+            {
+                if (folder is { } owned)
+                {
+                    // Made by the container, so disposed (and the folder removed) with the host.
+                    builder.Services.AddSingleton(_ => owned);
+                }
+
+                context.Configure?.Invoke(builder);
+            });
+        }
+        catch
+        {
+            folder?.Dispose();
+            throw;
+        }
+
+        if (folder is not null)
+        {
+            app.Services.GetRequiredService<CertificateFolder>();
+        }
+
+        var stdout = context.Stdout;
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var addresses = CapstanApp.Addresses(app);
@@ -74,6 +111,24 @@ public static class SandboxCommand
                 app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Capstan.Host").SandboxCertificate(caFile);
             }
         });
-        return (app, 0);
+        return app;
+    }
+
+    /// <summary>The temporary folder of a certificate made on the fly; removed when the host is disposed.</summary>
+    internal sealed class CertificateFolder(string path) : IDisposable
+    {
+        public string Path { get; } = path;
+
+        public void Dispose()
+        {
+            try
+            {
+                Directory.Delete(Path, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Best effort: a folder that cannot go stays in the temporary directory.
+            }
+        }
     }
 }

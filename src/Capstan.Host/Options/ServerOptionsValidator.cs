@@ -11,7 +11,7 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         var failures = new List<string>();
         if (!ListenAddress.TryParse(options.Listen, out _, out var error))
         {
-            failures.Add($"{ServerOptions.SectionName}:Listen {error}");
+            failures.Add($"{ServerOptions.SectionName}:Listen (--listen) {error}");
         }
 
         if (options.MaxRequestBodyBytes < 64 * 1024)

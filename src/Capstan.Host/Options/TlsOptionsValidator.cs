@@ -10,17 +10,21 @@ public sealed class TlsOptionsValidator : IValidateOptions<TlsOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.CertFile) || string.IsNullOrWhiteSpace(options.KeyFile))
+        var noCert = string.IsNullOrWhiteSpace(options.CertFile);
+        var noKey = string.IsNullOrWhiteSpace(options.KeyFile);
+        if (noCert || noKey)
         {
-            failures.Add($"{TlsOptions.SectionName}:CertFile and {TlsOptions.SectionName}:KeyFile are required (PEM files; `make certs` writes certs/out/tls.crt and tls.key)");
+            failures.Add(noCert && noKey
+                ? $"{TlsOptions.SectionName}:CertFile and {TlsOptions.SectionName}:KeyFile are not set (--cert FILE --key FILE)"
+                : noCert ? $"{TlsOptions.SectionName}:CertFile is not set (--cert FILE)" : $"{TlsOptions.SectionName}:KeyFile is not set (--key FILE)");
         }
         else if (!File.Exists(options.CertFile))
         {
-            failures.Add($"{TlsOptions.SectionName}:CertFile \"{options.CertFile}\" does not exist");
+            failures.Add($"{TlsOptions.SectionName}:CertFile (--cert) \"{options.CertFile}\" does not exist");
         }
         else if (!File.Exists(options.KeyFile))
         {
-            failures.Add($"{TlsOptions.SectionName}:KeyFile \"{options.KeyFile}\" does not exist");
+            failures.Add($"{TlsOptions.SectionName}:KeyFile (--key) \"{options.KeyFile}\" does not exist");
         }
         else if (ServingCertificate.TryLoad(options.CertFile, options.KeyFile, out _, out var error) is false)
         {
@@ -29,7 +33,7 @@ public sealed class TlsOptionsValidator : IValidateOptions<TlsOptions>
 
         if (!string.IsNullOrWhiteSpace(options.ClientCaFile) && !File.Exists(options.ClientCaFile))
         {
-            failures.Add($"{TlsOptions.SectionName}:ClientCaFile \"{options.ClientCaFile}\" does not exist");
+            failures.Add($"{TlsOptions.SectionName}:ClientCaFile (--client-ca) \"{options.ClientCaFile}\" does not exist");
         }
 
         if (options.ReloadInterval < TimeSpan.Zero)
