@@ -137,7 +137,9 @@ public sealed class ValidateProvisionerTests(WebhookServer server) : IClassFixtu
 
         Assert.False(response["allowed"]!.GetValue<bool>());
         Assert.Equal(400, response["status"]!["code"]!.GetValue<int>());
-        Assert.Contains("does not decode", response["status"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        var message = response["status"]!["message"]!.GetValue<string>();
+        Assert.EndsWith("the object does not decode: spec.ttlSecondsAfterEmpty: the value is not of the type this field takes", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", message, StringComparison.Ordinal);
     }
 
     /// <summary>Deep-merges a fragment into a JSON object; null removes a member.</summary>

@@ -53,7 +53,7 @@ public static class AdmissionEndpoints
             logger.AdmissionFailed(e, review.Request!.Uid!, path);
             var uid = review.Request!.Uid!;
             reply = AdmissionReviewer.Reply(review, failClosed
-                ? AdmissionResponse.Deny(uid, 500, "InternalError", $"Capstan could not review this object: {e.Message}")
+                ? AdmissionResponse.Deny(uid, 500, "InternalError", $"Capstan could not review this object because of an internal error (request {uid}); the details are in Capstan's log")
                 : AdmissionResponse.Allow(uid));
         }
 
@@ -104,7 +104,7 @@ public static class AdmissionEndpoints
         }
         catch (BadHttpRequestException e)
         {
-            return (null, e.StatusCode == 413 ? 413 : 400, e.Message);
+            return (null, e.StatusCode == 413 ? 413 : 400, e.StatusCode == 413 ? "the body is larger than the server accepts" : "the request body could not be read");
         }
         finally
         {

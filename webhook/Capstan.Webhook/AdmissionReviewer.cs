@@ -188,6 +188,12 @@ public sealed class AdmissionReviewer(
         return Reply(review, AdmissionResponse.Deny(review.Request!.Uid!, code, reason, $"{kind} \"{name}\" is invalid: {message}"));
     }
 
+    /// <summary>What could not be decoded, in words: the field's path when the serializer knows it, never its exception text.</summary>
+    private static string Describe(Exception e) =>
+        e is JsonException { Path: { Length: > 2 } path }
+            ? $"{path.TrimStart('$').TrimStart('.')}: the value is not of the type this field takes"
+            : "a field holds a value of the wrong type or form";
+
     private static bool TryDecode<T>(JsonElement element, out T value, out string error)
     {
         try
@@ -199,7 +205,7 @@ public sealed class AdmissionReviewer(
         catch (Exception e) when (e is JsonException or FormatException or ArgumentException or InvalidOperationException or OverflowException)
         {
             value = default!;
-            error = e.Message;
+            error = Describe(e);
             return false;
         }
     }
