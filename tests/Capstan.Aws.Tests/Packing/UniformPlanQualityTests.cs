@@ -7,6 +7,7 @@ using Capstan.Core.Pods;
 using Capstan.Core.Provisioning;
 using Capstan.Core.Scheduling;
 using Capstan.Testing;
+using Xunit.Abstractions;
 
 namespace Capstan.Aws.Tests.Packing;
 
@@ -20,7 +21,7 @@ namespace Capstan.Aws.Tests.Packing;
 /// <remarks>
 /// The test lives here rather than in the core's tests because only this project reaches the real catalog.
 /// </remarks>
-public sealed class UniformPlanQualityTests
+public sealed class UniformPlanQualityTests(ITestOutputHelper output)
 {
     private const double Tolerance = 1.01;
 
@@ -91,6 +92,7 @@ public sealed class UniformPlanQualityTests
         }
 
         var worst = cases.MaxBy(c => c.Ratio);
+        output.WriteLine($"worst of {cases.Count}: {worst.Ratio:0.0000}  {worst.Text}");
         var failing = cases.Where(c => c.Ratio > Tolerance + 1e-6).OrderByDescending(c => c.Ratio).ToList();
         var message = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"{failing.Count} of {cases.Count} cases above {Tolerance:0.00} x optimum; worst ratio {worst.Ratio:0.0000}");
