@@ -198,16 +198,16 @@ internal sealed partial class PackingRun
             return null;
         }
 
-        var sizes = new List<int>();
+        var sizes = new List<(int PerNode, int Type)>();
         for (var n = count; n > 0; n -= front[last[n]].PerNode)
         {
-            sizes.Add(front[last[n]].PerNode);
+            sizes.Add((front[last[n]].PerNode, front[last[n]].Type));
         }
 
-        sizes.Sort((a, b) => b.CompareTo(a));
+        sizes.Sort((a, b) => a.PerNode != b.PerNode ? b.PerNode.CompareTo(a.PerNode) : a.Type.CompareTo(b.Type));
         var fleet = new List<ClaimState>(sizes.Count);
         var next = 0;
-        foreach (var size in sizes)
+        foreach (var (size, _) in sizes)
         {
             var take = Math.Min(size, count - next);
             var used = new long[_dims.Length];
@@ -233,7 +233,7 @@ internal sealed partial class PackingRun
             fleet.Add(claim);
         }
 
-        return WithinLimits(provisioner, members, fleet) ? fleet : null;
+        return WithinLimits(provisioner, members, fleet, [.. sizes.Select(s => s.Type)]) ? fleet : null;
     }
 
     /// <summary>Copies of <paramref name="request"/> that fit in the allocatable less the overhead, at most <paramref name="count"/>.</summary>
@@ -269,9 +269,11 @@ internal sealed partial class PackingRun
 
     /// <summary>
     /// Whether the new fleet's reservations fit in what the old claims held back plus what the provisioner
-    /// has left; if so the reservations move over.
+    /// has left; if so the reservations move over. A claim first reserves the most of any option it has (as
+    /// the packing does); when the fleet does not fit that way, each claim keeps only the options no larger
+    /// in the limited resources than the type it was planned as.
     /// </summary>
-    private bool WithinLimits(ProvisionerModel provisioner, List<ClaimState> members, List<ClaimState> fleet)
+    private bool WithinLimits(ProvisionerModel provisioner, List<ClaimState> members, List<ClaimState> fleet, List<int> planned)
     {
         if (provisioner.LimitRemaining is not { } remaining)
         {
@@ -287,19 +289,37 @@ internal sealed partial class PackingRun
             }
         }
 
-        foreach (var claim in fleet)
+        foreach (var capped in (ReadOnlySpan<bool>)[false, true])
         {
-            var reserved = Reservation(provisioner, claim.Options);
-            if (!Fits(reserved, headroom))
+            var left = (long[])headroom.Clone();
+            var options = new List<int>[fleet.Count];
+            var reserved = new long[fleet.Count][];
+            var fits = true;
+            for (var c = 0; c < fleet.Count && fits; c++)
             {
-                return false;
+                var plannedCapacity = provisioner.LimitCapacity[planned[c]]!;
+                options[c] = capped ? fleet[c].Options.FindAll(t => Fits(provisioner.LimitCapacity[t]!, plannedCapacity)) : fleet[c].Options;
+                reserved[c] = Reservation(provisioner, options[c]);
+                fits = Fits(reserved[c], left);
+                if (fits)
+                {
+                    Subtract(left, reserved[c]);
+                }
             }
 
-            Subtract(headroom, reserved);
-            claim.LimitReserved = reserved;
+            if (fits)
+            {
+                for (var c = 0; c < fleet.Count; c++)
+                {
+                    fleet[c].Options = options[c];
+                    fleet[c].LimitReserved = reserved[c];
+                }
+
+                Array.Copy(left, remaining, left.Length);
+                return true;
+            }
         }
 
-        Array.Copy(headroom, remaining, headroom.Length);
-        return true;
+        return false;
     }
 }
