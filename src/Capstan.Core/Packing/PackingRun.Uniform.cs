@@ -192,7 +192,14 @@ internal sealed partial class PackingRun
             }
         }
 
-        var current = members.Sum(ClaimPrice);
+        var prices = new double[_types.Length];
+        Array.Fill(prices, double.NaN);
+        foreach (var a in allowed)
+        {
+            prices[a.Type] = a.Price;
+        }
+
+        var current = members.Sum(c => ClaimPrice(c, prices));
         if (best[count] >= current - 1e-7)
         {
             return null;
@@ -251,17 +258,27 @@ internal sealed partial class PackingRun
         return (int)perNode;
     }
 
-    /// <summary>What a claim will cost when the plan is final: its cheapest option within its reservation.</summary>
-    private double ClaimPrice(ClaimState claim)
+    /// <summary>
+    /// What a claim will cost when the plan is final: its cheapest option within its reservation
+    /// (<paramref name="prices"/>: each allowed type's price under the claim's requirements, by global index).
+    /// </summary>
+    private double ClaimPrice(ClaimState claim, double[] prices)
     {
         var price = double.PositiveInfinity;
         foreach (var t in claim.Options)
         {
-            if ((claim.LimitReserved is not { } reserved || Fits(claim.Provisioner.LimitCapacity[t]!, reserved))
-                && _types[t].CheapestOffering(claim.Requirements) is { } offering)
+            if (claim.LimitReserved is { } reserved && !Fits(claim.Provisioner.LimitCapacity[t]!, reserved))
             {
-                price = Math.Min(price, offering.PricePerHour);
+                continue;
             }
+
+            var own = prices[t];
+            if (double.IsNaN(own))
+            {
+                own = _types[t].CheapestOffering(claim.Requirements)?.PricePerHour ?? double.PositiveInfinity;
+            }
+
+            price = Math.Min(price, own);
         }
 
         return price;
