@@ -7,11 +7,15 @@ internal sealed class ClaimState
 {
     public required int Id { get; init; }
 
-    public required string Name { get; init; }
+    /// <summary>The claim's name; numbered again in plan order when claims are re-planned at the end.</summary>
+    public required string Name { get; set; }
 
     public required ProvisionerModel Provisioner { get; init; }
 
     public required Requirements Requirements { get; set; }
+
+    /// <summary>How the pod that opened the claim meets its provisioner (its allowed types and prices).</summary>
+    public AltCompat? Opener { get; init; }
 
     public required long[] Used { get; init; }
 

@@ -11,9 +11,11 @@ namespace Capstan.Core.Packing;
 /// first, when a pod fits nowhere. A new claim is sized for the pods still waiting: among the instance
 /// types that could carry it, the one with the lowest price per dollar of packed resources (valued at
 /// the LP relaxation's shadow prices) caps how far it may grow; when the plan is final every claim takes
-/// its cheapest type that fits what it carries. By default the core also plans with Karpenter's uncapped
-/// first-fit-decreasing and keeps the cheaper plan: sizing wins on real catalogs (big types cost more
-/// per pod than small ones), uncapped packing wins where prices are linear and pod shapes mixed.
+/// its cheapest type that fits what it carries, and claims holding only identical pods free of placement
+/// rules are bought again as the exact cheapest fleet for their count. By default the core also plans
+/// with Karpenter's uncapped first-fit-decreasing and keeps the cheaper plan: sizing wins on real
+/// catalogs (big types cost more per pod than small ones), uncapped packing wins where prices are linear
+/// and pod shapes mixed.
 /// </remarks>
 public static class Packer
 {

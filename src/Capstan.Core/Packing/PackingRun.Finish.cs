@@ -6,6 +6,7 @@ internal sealed partial class PackingRun
 {
     private Plan Finish()
     {
+        ReplanUniformClaims();
         var claims = new List<NodeClaimPlan>(_claims.Count);
         double total = 0;
         foreach (var claim in _claims)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Capstan.Core.InstanceTypes;
 using Capstan.Core.Pods;
 using Capstan.Core.Resources;
@@ -372,9 +371,10 @@ internal sealed partial class PackingRun
             var claim = new ClaimState
             {
                 Id = _claims.Count,
-                Name = $"{_snapshot.Options.ClaimNamePrefix}{provisioner.Name}-{(_claims.Count + 1).ToString("D3", CultureInfo.InvariantCulture)}",
+                Name = ClaimName(provisioner, _claims.Count),
                 Provisioner = provisioner,
                 Requirements = compat.Merged,
+                Opener = compat,
                 Used = new long[_dims.Length],
                 Options = options,
             };
