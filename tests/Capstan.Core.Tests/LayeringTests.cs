@@ -24,7 +24,7 @@ public sealed class LayeringTests
         {
             "src/Capstan.Host/Capstan.Host.csproj",
             ["Capstan.Core", "Capstan.Aws", "Capstan.Kubernetes", "Capstan.Controllers", "Capstan.Sandbox", "Capstan.Webhook", "Capstan.Extender"],
-            ["prometheus-net", .. s_infrastructure],
+            ["prometheus-net", "System.CommandLine", .. s_infrastructure],
             ["Microsoft.AspNetCore.App"]
         },
     };
