@@ -83,6 +83,13 @@ public sealed class ProcessTests
             start.ArgumentList.Add(arg);
         }
 
+        // As a user's shell runs it: not nested in the make that runs the tests (a nested make prints
+        // "Entering directory" on stdout).
+        foreach (var inherited in new[] { "MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES" })
+        {
+            start.Environment.Remove(inherited);
+        }
+
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
