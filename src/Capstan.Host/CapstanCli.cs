@@ -15,6 +15,8 @@ public static class CapstanCli
                                       the HTTPS service over an empty in-memory cluster
           doctor --aws --cluster-name NAME --node-template FILE [--region R] [--interruption-queue Q]
                                       checks that this AWS account and node template can launch nodes
+          certs [--out DIR] [--days N] [--namespace NS] [--manifests DIR | --no-manifests]
+                                      makes the CA, serving and client certificates; writes the CA into the manifests
         """;
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr) =>
@@ -41,6 +43,8 @@ public static class CapstanCli
                 return Commands.SandboxCommand.RunAsync(args[1..], stdout, stderr);
             case "doctor":
                 return Commands.DoctorCommand.RunAsync(args[1..], stdout, stderr);
+            case "certs":
+                return Task.FromResult(Commands.CertsCommand.Run(args[1..], stdout, stderr, time));
         }
 
         stderr.WriteLine($"capstan: unknown command '{args[0]}'");

@@ -1,4 +1,4 @@
-using Capstan.Host.Tls;
+using Capstan.Tls;
 
 namespace Capstan.Host.Commands;
 
@@ -57,10 +57,16 @@ public static class SandboxCommand
         string? caFile = null;
         if (!line.HasCertificate)
         {
+            // The certificates `capstan certs` makes (same SANs), in a folder of their own.
             var directory = Directory.CreateTempSubdirectory("capstan-sandbox-").FullName;
-            caFile = SelfSignedCertificates.Write(directory, timeProvider.GetUtcNow());
-            configArgs.Add($"--Capstan:Tls:CertFile={Path.Combine(directory, "tls.crt")}");
-            configArgs.Add($"--Capstan:Tls:KeyFile={Path.Combine(directory, "tls.key")}");
+            using (var certificates = CertificateSet.Create(timeProvider.GetUtcNow(), TimeSpan.FromDays(30)))
+            {
+                certificates.WritePem(directory);
+            }
+
+            caFile = Path.Combine(directory, CertificateSet.CaCertificateFile);
+            configArgs.Add($"--Capstan:Tls:CertFile={Path.Combine(directory, CertificateSet.ServerCertificateFile)}");
+            configArgs.Add($"--Capstan:Tls:KeyFile={Path.Combine(directory, CertificateSet.ServerKeyFile)}");
         }
 
         var app = CapstanApp.Build([.. configArgs], configure);
