@@ -66,8 +66,22 @@ internal sealed class ClientCertificateFilter : IEndpointFilter
         chain.ChainPolicy.CustomTrustStore.AddRange(_trusted!);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.ApplicationPolicy.Add(s_clientAuth);
-        return chain.Build(certificate)
-            ? null
-            : "the client certificate is not signed by the configured client CA";
+        if (chain.Build(certificate))
+        {
+            return null;
+        }
+
+        var problems = X509ChainStatusFlags.NoError;
+        foreach (var status in chain.ChainStatus)
+        {
+            problems |= status.Status;
+        }
+
+        // A certificate from another CA shows as an untrusted root or a partial chain; say that first, as it is the usual case.
+        const X509ChainStatusFlags NotOurs = X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain | X509ChainStatusFlags.NotSignatureValid;
+        return (problems & NotOurs) != 0 ? "the client certificate is not signed by the configured client CA"
+            : (problems & X509ChainStatusFlags.NotTimeValid) != 0 ? "the client certificate has expired or is not valid yet"
+            : (problems & X509ChainStatusFlags.NotValidForUsage) != 0 ? "the client certificate is not meant for client authentication (its extended key usage)"
+            : "the client certificate could not be verified against the configured client CA";
     }
 }

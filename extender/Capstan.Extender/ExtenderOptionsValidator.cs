@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Options;
 
 namespace Capstan.Extender;
@@ -17,6 +19,11 @@ internal sealed class ExtenderOptionsValidator : IValidateOptions<ExtenderOption
         {
             failures.Add($"client CA file '{options.ClientCaFile}' does not exist.");
         }
+        else if (!string.IsNullOrWhiteSpace(options.ClientCaFile) && !HoldsCertificates(options.ClientCaFile))
+        {
+            // Otherwise every scheduler request would be refused as "not signed by the configured client CA".
+            failures.Add($"client CA file '{options.ClientCaFile}' holds no PEM certificate (expected the CA's \"-----BEGIN CERTIFICATE-----\" block, e.g. certs/out/ca.crt).");
+        }
 
         if (options.BindTimeout <= TimeSpan.Zero || options.BindTimeout > TimeSpan.FromMinutes(1))
         {
@@ -34,5 +41,25 @@ internal sealed class ExtenderOptionsValidator : IValidateOptions<ExtenderOption
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool HoldsCertificates(string file)
+    {
+        try
+        {
+            var certificates = new X509Certificate2Collection();
+            certificates.ImportFromPemFile(file);
+            var any = certificates.Count > 0;
+            foreach (var certificate in certificates)
+            {
+                certificate.Dispose();
+            }
+
+            return any;
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 }

@@ -73,7 +73,7 @@ public sealed class ExtenderRequestHandler(ExtenderService extender, ILogger<Ext
     private static void AnswerFilter(ExtenderService extender, ReadOnlySpan<byte> body, ExtenderRequest request, PodRequest pod,
         Span<NodeVerdict> verdicts, IBufferWriter<byte> output, Utf8JsonWriter writer)
     {
-        if (extender.TryFilter(request.Candidates, pod, verdicts, out _))
+        if (extender.TryFilter(request.Candidates, request.CandidateStates, pod, verdicts, out _))
         {
             ExtenderResponseWriter.WriteFilter(output, body, request, verdicts);
         }

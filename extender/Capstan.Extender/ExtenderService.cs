@@ -80,9 +80,9 @@ public sealed class ExtenderService(
         ArgumentNullException.ThrowIfNull(pod);
         var items = args.Nodes?.Items;
         var names = args.NodeNames;
-        var candidates = Candidates(args);
+        var candidates = Candidates(args, out var states);
         var verdicts = new NodeVerdict[candidates.Length];
-        if (!TryFilter(candidates, pod, verdicts, out var keptCount))
+        if (!TryFilter(candidates, states, pod, verdicts, out var keptCount))
         {
             return ExtenderFilterResult.Failed(NodeVerdicts.NotSynced);
         }
@@ -137,7 +137,7 @@ public sealed class ExtenderService(
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(pod);
-        var candidates = Candidates(args);
+        var candidates = Candidates(args, out _);
         var scores = new long[candidates.Length];
         Score(candidates, pod, scores);
         var result = new HostPriorityList(candidates.Length);
@@ -154,9 +154,11 @@ public sealed class ExtenderService(
 
     /// <summary>
     /// Judges every candidate into <paramref name="verdicts"/> (a null reason keeps the node; a null
-    /// candidate, a node without a name, is kept). False, with nothing judged, when the cache is not synced.
+    /// candidate, a node without a name, is kept). <paramref name="states"/> holds what each candidate's node
+    /// object says (<c>nodeCacheCapable: false</c>), or is empty for names. False, with nothing judged, when the
+    /// cache is not synced.
     /// </summary>
-    internal bool TryFilter(ReadOnlySpan<KnownNode?> candidates, PodRequest pod, Span<NodeVerdict> verdicts, out int kept)
+    internal bool TryFilter(ReadOnlySpan<KnownNode?> candidates, ReadOnlySpan<NodeObjectState> states, PodRequest pod, Span<NodeVerdict> verdicts, out int kept)
     {
         recentPods.Remember(pod);
         kept = 0;
@@ -170,7 +172,8 @@ public sealed class ExtenderService(
         var unresolvable = 0;
         for (var i = 0; i < candidates.Length; i++)
         {
-            var verdict = candidates[i] is { } node ? Judge(node, demand) : default;
+            var state = i < states.Length ? states[i] : NodeObjectState.None;
+            var verdict = candidates[i] is { } node ? Judge(node, state, demand) : default;
             verdicts[i] = verdict;
             if (verdict.Reason is null)
             {
@@ -328,18 +331,25 @@ public sealed class ExtenderService(
         return ExtenderBindingResult.Ok;
     }
 
-    private NodeVerdict Judge(KnownNode candidate, PodDemand demand)
+    private NodeVerdict Judge(KnownNode candidate, NodeObjectState state, PodDemand demand)
     {
-        if (candidate.ViewOf(cluster) is not { } view)
+        var facts = candidate.ViewOf(cluster) is { } view ? candidate.FactsOf(view, ledger) : null;
+        if (facts?.Unresolvable is { } reason)
+        {
+            return new NodeVerdict(reason, Resolvable: false);
+        }
+
+        // The scheduler's own copy of the node object may be newer than the cache's (or the cache has not seen the
+        // node at all): what it says about deletion and disruption counts as much as the cache.
+        if (NodeVerdicts.OfNodeObject(state) is { } stated)
+        {
+            return new NodeVerdict(stated, Resolvable: false);
+        }
+
+        if (facts is null)
         {
             // Unknown to Capstan's cache (not Capstan's, or the watch lags): the scheduler's own checks stand.
             return default;
-        }
-
-        var facts = candidate.FactsOf(view, ledger);
-        if (facts.Unresolvable is { } reason)
-        {
-            return new NodeVerdict(reason, Resolvable: false);
         }
 
         return facts.FirstShortfall(ledger, demand, candidate.LedgerEntries(ledger)) is { } resource
@@ -379,14 +389,15 @@ public sealed class ExtenderService(
         return Math.Clamp((double)used / allocatable, 0, 1);
     }
 
-    private KnownNode?[] Candidates(ExtenderArgs args)
+    private KnownNode?[] Candidates(ExtenderArgs args, out NodeObjectState[] states)
     {
         var items = args.Nodes?.Items;
         var names = args.NodeNames;
         var candidates = new KnownNode?[items?.Count ?? names!.Count];
+        states = items is null ? [] : new NodeObjectState[candidates.Length];
         for (var i = 0; i < candidates.Length; i++)
         {
-            var name = items is null ? names![i] : NodeList.NameOf(items[i]);
+            var name = items is null ? names![i] : NodeObjectReader.Read(NodeList.RawUtf8Of(items[i]), out states[i]);
             candidates[i] = name is null ? null : Nodes.Get(name);
         }
 

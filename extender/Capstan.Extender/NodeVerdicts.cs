@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Capstan.Extender.Wire;
 
 namespace Capstan.Extender;
 
@@ -15,6 +16,18 @@ public static class NodeVerdicts
     public const string CordonedByCapstan = "node(s) were cordoned by Capstan";
 
     public const string NotSynced = "Capstan's cluster cache is not synced yet";
+
+    /// <summary>The scheduler's Node object has <c>metadata.deletionTimestamp</c>: whoever deletes it, no pod should go there.</summary>
+    public const string Deleting = "node(s) are being deleted";
+
+    /// <summary>The scheduler's Node object is cordoned and carries the <c>karpenter.sh/disruption</c> taint.</summary>
+    public const string CordonedForDisruption = "node(s) are cordoned and tainted karpenter.sh/disruption (being taken away)";
+
+    /// <summary>Why a node object the scheduler sent rules its node out, or null when it does not.</summary>
+    internal static string? OfNodeObject(NodeObjectState state) =>
+        (state & NodeObjectState.Deleting) != 0 ? Deleting
+        : (state & (NodeObjectState.Unschedulable | NodeObjectState.DisruptionTaint)) == (NodeObjectState.Unschedulable | NodeObjectState.DisruptionTaint) ? CordonedForDisruption
+        : null;
 
     private static readonly ConcurrentDictionary<string, string> s_insufficient = new(StringComparer.Ordinal);
 

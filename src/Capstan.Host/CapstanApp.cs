@@ -24,7 +24,7 @@ namespace Capstan.Host;
 
 /// <summary>
 /// Builds the one HTTPS host: Kestrel with the serving certificate from <see cref="TlsOptions"/>
-/// (TLS 1.2+, reloaded on change, optional client CA), the webhook and extender routes, health, readiness and metrics. Tests call
+/// (TLS 1.2+, reloaded on change, client certificates accepted for the extender to check), the webhook and extender routes, health, readiness and metrics. Tests call
 /// <see cref="Build"/> with a <c>configure</c> hook to bind port 0, use a test CA, or pre-register fakes.
 /// </summary>
 public static class CapstanApp
@@ -38,7 +38,6 @@ public static class CapstanApp
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TlsOptions>, TlsOptionsValidator>());
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<ServingCertificate>();
-        builder.Services.TryAddSingleton<ClientCertificateAuthority>();
         builder.Services.AddHostedService<ServingCertificateLoader>();
         builder.Services.AddHostedService<MeterAdapterStarter>();
         builder.WebHost.ConfigureKestrel(ConfigureKestrel);
@@ -211,13 +210,20 @@ public static class CapstanApp
             return;
         }
 
-        var clientCa = !string.IsNullOrWhiteSpace(tls.ClientCaFile);
+        // With a client CA (for the whole host or the extender alone), a client may present a certificate and the
+        // handshake accepts whatever it presents: the extender's routes check the chain and answer 403 in words, while
+        // the webhook, health and metrics never need one. Rejecting in the handshake would give the scheduler a
+        // broken connection instead of a reason.
+        // Raw keys, not the bound options: a bad value elsewhere in the section is the validator's to report.
+        var extenderCa = configuration[$"{ExtenderOptions.SectionName}:{nameof(ExtenderOptions.ClientCaFile)}"];
+        var extenderRequires = bool.TryParse(configuration[$"{ExtenderOptions.SectionName}:{nameof(ExtenderOptions.RequireClientCertificate)}"], out var requires) && requires;
+        var clientCertificates = !string.IsNullOrWhiteSpace(tls.ClientCaFile) || !string.IsNullOrWhiteSpace(extenderCa) || extenderRequires;
         void Https(ListenOptions listen) => listen.UseHttps(new HttpsConnectionAdapterOptions
         {
             SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             ServerCertificateSelector = (_, _) => services.GetRequiredService<ServingCertificate>().Current(),
-            ClientCertificateMode = clientCa ? ClientCertificateMode.AllowCertificate : ClientCertificateMode.NoCertificate,
-            ClientCertificateValidation = clientCa ? (c, chain, errors) => services.GetRequiredService<ClientCertificateAuthority>().Validate(c, chain, errors) : null,
+            ClientCertificateMode = clientCertificates ? ClientCertificateMode.AllowCertificate : ClientCertificateMode.NoCertificate,
+            ClientCertificateValidation = clientCertificates ? static (_, _, _) => true : null,
             HandshakeTimeout = TimeSpan.FromSeconds(10),
         });
 

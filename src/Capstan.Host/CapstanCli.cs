@@ -9,7 +9,7 @@ namespace Capstan.Host;
 
 /// <summary>
 /// The command line of <c>capstan</c> (System.CommandLine): <c>plan</c>, <c>serve</c>, <c>sandbox</c>, <c>doctor</c>,
-/// <c>version</c>. A usage error is one line in words, then the command's help, on stderr, with exit code 2; help
+/// <c>certs</c>, <c>version</c>. A usage error is one line in words, then the command's help, on stderr, with exit code 2; help
 /// goes to stdout with 0.
 /// </summary>
 public static class CapstanCli
@@ -43,6 +43,7 @@ public static class CapstanCli
         root.Add(ServeCommand.Create(context));
         root.Add(SandboxCommand.Create(context));
         root.Add(DoctorCommand.Create(context));
+        root.Add(CertsCommand.Create(context));
         var versionCommand = new Command("version", "print the version");
         versionCommand.SetAction(_ => PrintVersion(context.Stdout));
         AddHelp(versionCommand);

@@ -15,6 +15,7 @@ public sealed class LayeringTests
     {
         // project, projects it may reference, package prefixes it may reference, shared frameworks it may use
         { "src/Capstan.Core/Capstan.Core.csproj", [], [], [] },
+        { "src/Capstan.Tls/Capstan.Tls.csproj", [], [], [] },
         { "src/Capstan.Aws/Capstan.Aws.csproj", ["Capstan.Core"], ["AWSSDK.", "Polly", "Tomlyn", .. s_infrastructure], [] },
         { "src/Capstan.Kubernetes/Capstan.Kubernetes.csproj", ["Capstan.Core"], ["KubernetesClient", "YamlDotNet", .. s_infrastructure], ["Microsoft.AspNetCore.App"] },
         { "src/Capstan.Controllers/Capstan.Controllers.csproj", ["Capstan.Core"], [.. s_infrastructure], [] },
@@ -23,7 +24,7 @@ public sealed class LayeringTests
         { "extender/Capstan.Extender/Capstan.Extender.csproj", ["Capstan.Core", "Capstan.Kubernetes"], [.. s_infrastructure], ["Microsoft.AspNetCore.App"] },
         {
             "src/Capstan.Host/Capstan.Host.csproj",
-            ["Capstan.Core", "Capstan.Aws", "Capstan.Kubernetes", "Capstan.Controllers", "Capstan.Sandbox", "Capstan.Webhook", "Capstan.Extender"],
+            ["Capstan.Core", "Capstan.Tls", "Capstan.Aws", "Capstan.Kubernetes", "Capstan.Controllers", "Capstan.Sandbox", "Capstan.Webhook", "Capstan.Extender"],
             ["prometheus-net", "System.CommandLine", .. s_infrastructure],
             ["Microsoft.AspNetCore.App"]
         },

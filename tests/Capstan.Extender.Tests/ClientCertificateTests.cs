@@ -70,6 +70,19 @@ public sealed class ClientCertificateTests : IDisposable
     }
 
     [Fact]
+    public async Task Startup_ClientCaFileWithoutACertificate_FailsWithWhatToFix()
+    {
+        Directory.CreateDirectory(_directory);
+        var caPath = Path.Combine(_directory, "ca.crt");
+        await File.WriteAllTextAsync(caPath, "not a certificate\n");
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => ExtenderHost.StartAsync(Cluster(), new RecordingClusterWriter(),
+            configuration: new Dictionary<string, string?> { ["Capstan:Tls:ClientCaFile"] = caPath }));
+
+        Assert.Contains($"client CA file '{caPath}' holds no PEM certificate", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Startup_RequireClientCertificateWithoutCa_FailsWithWhatToFix()
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => ExtenderHost.StartAsync(Cluster(), new RecordingClusterWriter(),

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -83,26 +82,7 @@ internal sealed class ExtenderHost : IAsyncDisposable
     public HttpClient CreateClient(bool presentClientCertificate = false) => Certificates.CreateClient(Address, presentClientCertificate);
 
     /// <summary>A client that trusts the server but presents a certificate from some other CA.</summary>
-    public HttpClient CreateClientWithForeignCertificate(X509Certificate2 foreign) =>
-        new(new SocketsHttpHandler
-        {
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && ChainsToCa(certificate),
-                ClientCertificates = [foreign],
-            },
-        })
-        { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
-
-    private bool ChainsToCa(X509Certificate certificate)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(Certificates.Ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var leaf = new X509Certificate2(certificate);
-        return chain.Build(leaf);
-    }
+    public HttpClient CreateClientWithForeignCertificate(X509Certificate2 foreign) => Certificates.CreateClient(Address, foreign);
 
     public static async Task<(HttpStatusCode Status, JsonNode? Body, string Text)> PostAsync(HttpClient client, string path, string body)
     {

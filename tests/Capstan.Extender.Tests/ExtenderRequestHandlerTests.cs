@@ -124,6 +124,19 @@ public sealed class ExtenderRequestHandlerTests
     }
 
     [Fact]
+    public void Filter_NodeObjectsThatRuleThemselvesOut_AnswersAsTheSerializerRoute()
+    {
+        var (service, handler) = CreateSut(Cluster());
+        var body = Golden("filter_request_node_state.json");
+
+        var (status, actual) = Run(handler.Filter, body);
+
+        Assert.Equal(200, status);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(SerializerFilter(service, body)), JsonNode.Parse(actual)), actual);
+        Assert.Equal(3, JsonNode.Parse(actual)!["FailedAndUnresolvableNodes"]!.AsObject().Count);
+    }
+
+    [Fact]
     public void Filter_SamePodBytesAgain_UsesTheCachedConversion_AndAChangedPodIsConvertedAgain()
     {
         var (service, handler) = CreateSut(Cluster());

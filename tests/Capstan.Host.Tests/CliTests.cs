@@ -5,7 +5,7 @@ namespace Capstan.Host.Tests;
 /// <summary>The command line itself: help, usage errors and parsing conventions, through <see cref="CapstanCli"/>.</summary>
 public sealed class CliTests
 {
-    public static TheoryData<string> Commands() => ["", "plan", "serve", "sandbox", "doctor", "version", "help"];
+    public static TheoryData<string> Commands() => ["", "plan", "serve", "sandbox", "doctor", "certs", "version", "help"];
 
     [Theory]
     [MemberData(nameof(Commands))]

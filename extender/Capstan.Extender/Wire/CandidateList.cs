@@ -4,12 +4,14 @@ namespace Capstan.Extender.Wire;
 
 /// <summary>
 /// The candidate nodes of one request in pooled storage, in request order, each with where its node object
-/// lies in the body (for <c>nodeCacheCapable: false</c>; empty ranges for names). Dispose to return the storage.
+/// lies in the body and what that object says about the node (for <c>nodeCacheCapable: false</c>; empty ranges
+/// and no state for names). Dispose to return the storage.
 /// </summary>
 internal sealed class CandidateList : IDisposable
 {
     private KnownNode?[] _nodes = [];
     private Range[] _json = [];
+    private NodeObjectState[] _states = [];
 
     public int Count { get; private set; }
 
@@ -17,7 +19,10 @@ internal sealed class CandidateList : IDisposable
 
     public ReadOnlySpan<Range> Json => _json.AsSpan(0, Count);
 
-    public void Add(KnownNode? node, Range json = default)
+    /// <summary>What each node object says about its node (all <see cref="NodeObjectState.None"/> for names).</summary>
+    public ReadOnlySpan<NodeObjectState> States => _states.AsSpan(0, Count);
+
+    public void Add(KnownNode? node, Range json = default, NodeObjectState state = NodeObjectState.None)
     {
         if (Count == _nodes.Length)
         {
@@ -26,6 +31,7 @@ internal sealed class CandidateList : IDisposable
 
         _nodes[Count] = node;
         _json[Count] = json;
+        _states[Count] = state;
         Count++;
     }
 
@@ -35,10 +41,12 @@ internal sealed class CandidateList : IDisposable
         {
             ArrayPool<KnownNode?>.Shared.Return(_nodes, clearArray: true);
             ArrayPool<Range>.Shared.Return(_json);
+            ArrayPool<NodeObjectState>.Shared.Return(_states);
         }
 
         _nodes = [];
         _json = [];
+        _states = [];
         Count = 0;
     }
 
@@ -47,10 +55,12 @@ internal sealed class CandidateList : IDisposable
         var size = Math.Max(256, _nodes.Length * 2);
         var nodes = ArrayPool<KnownNode?>.Shared.Rent(size);
         var json = ArrayPool<Range>.Shared.Rent(size);
+        var states = ArrayPool<NodeObjectState>.Shared.Rent(size);
         Nodes.CopyTo(nodes);
         Json.CopyTo(json);
+        States.CopyTo(states);
         var count = Count;
         Dispose();
-        (_nodes, _json, Count) = (nodes, json, count);
+        (_nodes, _json, _states, Count) = (nodes, json, states, count);
     }
 }

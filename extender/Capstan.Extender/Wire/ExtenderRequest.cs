@@ -34,6 +34,9 @@ internal sealed class ExtenderRequest : IDisposable
     /// <summary>The candidates of the request once it is valid: the names, or else the node objects.</summary>
     public ReadOnlySpan<KnownNode?> Candidates => NodeNames is { } names ? names.Nodes : Items is { } items ? items.Nodes : [];
 
+    /// <summary>What each candidate's node object says (see <see cref="NodeObjectState"/>); empty for names.</summary>
+    public ReadOnlySpan<NodeObjectState> CandidateStates => NodeNames is null && Items is { } items ? items.States : [];
+
     /// <summary>Why the request cannot be served, or null; the rules and words of <see cref="ExtenderService.Validate(ExtenderArgs?)"/>.</summary>
     public string? Validate() => ExtenderService.ValidateShape(PodJson is not null, HasNodes, NodeNames is not null, Items is not null);
 

@@ -154,8 +154,8 @@ internal static class ExtenderRequestReader
             while (Next(ref reader) != JsonTokenType.EndArray)
             {
                 var item = Capture(ref reader);
-                var name = NodeNameOf(body[item]);
-                items.Add(name is null ? null : nodes.Get(name), item);
+                var name = NodeObjectReader.Read(body[item], out var state);
+                items.Add(name is null ? null : nodes.Get(name), item, state);
             }
 
             return items;
@@ -165,52 +165,6 @@ internal static class ExtenderRequestReader
             items.Dispose();
             throw;
         }
-    }
-
-    /// <summary><c>metadata.name</c> of a node object, with the rules of <see cref="NodeList.NameOf"/> (exact keys, the last one wins).</summary>
-    private static string? NodeNameOf(ReadOnlySpan<byte> node)
-    {
-        var reader = new Utf8JsonReader(node);
-        reader.Read();
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            return null;
-        }
-
-        string? name = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isMetadata = reader.ValueTextEquals("metadata"u8);
-            reader.Read();
-            if (isMetadata)
-            {
-                name = reader.TokenType == JsonTokenType.StartObject ? NameIn(ref reader) : null;
-            }
-            else
-            {
-                reader.Skip();
-            }
-        }
-
-        return name;
-    }
-
-    private static string? NameIn(ref Utf8JsonReader reader)
-    {
-        string? name = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isName = reader.ValueTextEquals("name"u8);
-            reader.Read();
-            if (isName)
-            {
-                name = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-            }
-
-            reader.Skip();
-        }
-
-        return name;
     }
 
     /// <summary>The bytes of the current value (skipping over it), as a range of the body.</summary>

@@ -18,13 +18,9 @@ public sealed record NodeList
     [JsonPropertyName("items")]
     public IReadOnlyList<JsonElement>? Items { get; init; }
 
+    /// <summary>The UTF-8 JSON of a node item, as it was read (no copy).</summary>
+    internal static ReadOnlySpan<byte> RawUtf8Of(JsonElement node) => System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(node);
+
     /// <summary><c>metadata.name</c> of a node item, or null when it has none.</summary>
-    public static string? NameOf(JsonElement node) =>
-        node.ValueKind == JsonValueKind.Object
-        && node.TryGetProperty("metadata", out var metadata)
-        && metadata.ValueKind == JsonValueKind.Object
-        && metadata.TryGetProperty("name", out var name)
-        && name.ValueKind == JsonValueKind.String
-            ? name.GetString()
-            : null;
+    public static string? NameOf(JsonElement node) => NodeObjectReader.Read(RawUtf8Of(node), out _);
 }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Capstan.Host.Tls;
+using Capstan.Tls;
 
 namespace Capstan.Host.Commands;
 
@@ -69,10 +69,16 @@ public static class SandboxCommand
         CertificateFolder? folder = null;
         if (makeCertificate)
         {
+            // The certificates `capstan certs` makes (same names), in a folder the host removes when it stops.
             folder = new CertificateFolder(Directory.CreateTempSubdirectory("capstan-sandbox-").FullName);
-            caFile = SelfSignedCertificates.Write(folder.Path, context.Time.GetUtcNow());
-            configArgs.Add($"--Capstan:Tls:CertFile={System.IO.Path.Combine(folder.Path, "tls.crt")}");
-            configArgs.Add($"--Capstan:Tls:KeyFile={System.IO.Path.Combine(folder.Path, "tls.key")}");
+            using (var certificates = CertificateSet.Create(context.Time.GetUtcNow(), TimeSpan.FromDays(30)))
+            {
+                certificates.WritePem(folder.Path);
+            }
+
+            caFile = System.IO.Path.Combine(folder.Path, CertificateSet.CaCertificateFile);
+            configArgs.Add($"--Capstan:Tls:CertFile={System.IO.Path.Combine(folder.Path, CertificateSet.ServerCertificateFile)}");
+            configArgs.Add($"--Capstan:Tls:KeyFile={System.IO.Path.Combine(folder.Path, CertificateSet.ServerKeyFile)}");
         }
 
         WebApplication app;

@@ -15,8 +15,8 @@ public sealed class TlsOptions
     public string KeyFile { get; set; } = "";
 
     /// <summary>
-    /// Optional PEM CA bundle. When set, clients may present a certificate (<c>AllowCertificate</c>) and a presented
-    /// one must chain to this CA; the extender routes then require one.
+    /// Optional PEM CA bundle. When set, clients may present a certificate (<c>AllowCertificate</c>; the handshake
+    /// accepts any) and the extender routes require one that chains to this CA, else 403. Other routes ignore it.
     /// </summary>
     public string? ClientCaFile { get; set; }
 
