@@ -1,14 +1,12 @@
 using System.Text.Json;
 using Capstan.Testing;
-using Microsoft.Extensions.Time.Testing;
+using static Capstan.Host.Tests.Planning.PlanCli;
 
 namespace Capstan.Host.Tests.Planning;
 
 /// <summary>`capstan plan` through its command line, on the tutorial manifests.</summary>
 public sealed class PlanCommandTests
 {
-    private static readonly string s_examples = Path.Combine(AppContext.BaseDirectory, "Examples");
-
     [Fact]
     public async Task Plan_InflateTenOnOnDemandProvisioner_MatchesGolden()
     {
@@ -347,41 +345,5 @@ public sealed class PlanCommandTests
 
         Assert.Equal(0, code);
         Assert.Contains("Found 2 provisionable pod(s)", stderr, StringComparison.Ordinal);
-    }
-
-    private static string Example(string name) => Path.Combine(s_examples, name);
-
-    private static string Deployment(string name, int replicas, string cpu, string memory, string? nodeSelector) => $"""
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: {name}
-        spec:
-          replicas: {replicas}
-          selector:
-            matchLabels:
-              app: {name}
-          template:
-            metadata:
-              labels:
-                app: {name}
-            spec:
-              {(nodeSelector is null ? "" : "nodeSelector:\n            " + nodeSelector)}
-              containers:
-                - name: main
-                  image: app
-                  resources:
-                    requests:
-                      cpu: {cpu}
-                      memory: {memory}
-        """;
-
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero));
-        var code = await CapstanCli.RunAsync(args, TextReader.Null, stdout, stderr, time);
-        return (code, stdout.ToString(), stderr.ToString());
     }
 }

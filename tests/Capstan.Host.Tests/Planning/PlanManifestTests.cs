@@ -1,14 +1,12 @@
 using System.Text.Json;
 using Capstan.Testing;
-using Microsoft.Extensions.Time.Testing;
+using static Capstan.Host.Tests.Planning.PlanCli;
 
 namespace Capstan.Host.Tests.Planning;
 
 /// <summary>`capstan plan` reading its manifests: warnings, errors in words, and the webhook's defaulting and validation.</summary>
 public sealed class PlanManifestTests
 {
-    private static readonly string s_examples = Path.Combine(AppContext.BaseDirectory, "Examples");
-
     [Theory]
     [InlineData("provisioner-on-demand-apps.yaml")]
     [InlineData("provisioner-spot-apps.yaml")]
@@ -113,7 +111,7 @@ public sealed class PlanManifestTests
 
         Assert.Equal(2, code);
         Assert.Equal(
-            $"capstan plan: {file}: document 1, line 20, column 20: spec.template.spec.containers[0].resources.requests.cpu: \"banana\" is not a quantity\n",
+            $"capstan plan: {file}: document 1, line 21, column 20: spec.template.spec.containers[0].resources.requests.cpu: \"banana\" is not a quantity\n",
             stderr.ReplaceLineEndings("\n"));
     }
 
@@ -166,40 +164,5 @@ public sealed class PlanManifestTests
 
         Assert.Equal(0, code);
         Assert.Contains("Found 2 provisionable pod(s)", stderr, StringComparison.Ordinal);
-    }
-
-    private static string Example(string name) => Path.Combine(s_examples, name);
-
-    private static string Deployment(string name, int replicas, string cpu) => $"""
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: {name}
-        spec:
-          replicas: {replicas}
-          selector:
-            matchLabels:
-              app: {name}
-          template:
-            metadata:
-              labels:
-                app: {name}
-            spec:
-              containers:
-                - name: main
-                  image: app
-                  resources:
-                    requests:
-                      cpu: {cpu}
-                      memory: 1Gi
-        """;
-
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
-    {
-        using var stdout = new StringWriter();
-        using var stderr = new StringWriter();
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 0, 0, 0, TimeSpan.Zero));
-        var code = await CapstanCli.RunAsync(args, TextReader.Null, stdout, stderr, time);
-        return (code, stdout.ToString(), stderr.ToString());
     }
 }
