@@ -35,16 +35,23 @@ public sealed class DisruptionControllerTests
         Assert.False(h.Cluster.FindNode("ip-b")!.MarkedForDeletion);
     }
 
-    [Fact]
-    public async Task EmptinessStamp_IsClearedWhenAPodLands()
+    /// <summary>One empty node ip-a under a 30 s emptiness TTL, stamped by a first pass.</summary>
+    private static async Task<DisruptionController> StampedEmptyNodeAsync(ControllerHarness h)
     {
-        using var h = new ControllerHarness();
         h.AddProvisioner();
         h.ChangeProvisioner(p => p with { TtlSecondsAfterEmpty = 30 });
         h.AddRunningNode("ip-a", "c6a.xlarge");
         var disruption = h.NewDisruption(s_options);
         await disruption.PassAsync(CancellationToken.None);
         Assert.True(h.Cluster.FindNode("ip-a")!.Annotations.ContainsKey(Labels.EmptinessTimestamp));
+        return disruption;
+    }
+
+    [Fact]
+    public async Task EmptinessStamp_IsClearedWhenAPodLands()
+    {
+        using var h = new ControllerHarness();
+        var disruption = await StampedEmptyNodeAsync(h);
 
         h.AddRunningPods("ip-a", "web", 1);
         await disruption.PassAsync(CancellationToken.None);
@@ -56,12 +63,7 @@ public sealed class DisruptionControllerTests
     public async Task WithoutAnyDisruptionConfigured_APassAsksTheCloudNothing_ButAStaleStampIsStillCleared()
     {
         using var h = new ControllerHarness();
-        h.AddProvisioner();
-        h.ChangeProvisioner(p => p with { TtlSecondsAfterEmpty = 30 });
-        h.AddRunningNode("ip-a", "c6a.xlarge");
-        var disruption = h.NewDisruption(s_options);
-        await disruption.PassAsync(CancellationToken.None);
-        Assert.True(h.Cluster.FindNode("ip-a")!.Annotations.ContainsKey(Labels.EmptinessTimestamp));
+        var disruption = await StampedEmptyNodeAsync(h);
 
         h.ChangeProvisioner(p => p with { TtlSecondsAfterEmpty = null });
         await disruption.PassAsync(CancellationToken.None);
