@@ -73,22 +73,22 @@ public static class CapstanCli
     /// <summary>Parses and runs <paramref name="args"/> (the command name first) against the whole tree.</summary>
     internal static Task<int> InvokeAsync(IReadOnlyList<string> args, CliContext context)
     {
-        var root = Create(context);
-        var result = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
-        return result.Action is ParseErrorAction || UnknownOption(result) is not null
-            ? Task.FromResult(ReportError(result, context))
-            : result.InvokeAsync(Invocation(context));
+        var result = Parse(args, context);
+        return IsUsageError(result) ? Task.FromResult(ReportError(result, context)) : result.InvokeAsync(Invocation(context));
     }
 
     /// <summary>The synchronous twin of <see cref="InvokeAsync"/> (plan and the sandbox's build run without awaiting).</summary>
     internal static int Invoke(IReadOnlyList<string> args, CliContext context)
     {
-        var root = Create(context);
-        var result = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
-        return result.Action is ParseErrorAction || UnknownOption(result) is not null
-            ? ReportError(result, context)
-            : result.Invoke(Invocation(context));
+        var result = Parse(args, context);
+        return IsUsageError(result) ? ReportError(result, context) : result.Invoke(Invocation(context));
     }
+
+    /// <summary>The whole tree parses <paramref name="args"/>; an argument starting with <c>@</c> is a file name, not a response file.</summary>
+    private static ParseResult Parse(IReadOnlyList<string> args, CliContext context) =>
+        Create(context).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+
+    private static bool IsUsageError(ParseResult result) => result.Action is ParseErrorAction || UnknownOption(result) is not null;
 
     /// <summary>
     /// A value of a command's argument, before <c>--</c>, that looks like an option: an unknown option
@@ -97,31 +97,17 @@ public static class CapstanCli
     private static string? UnknownOption(ParseResult result)
     {
         var tokens = result.Tokens;
-        var end = tokens.Count;
-        for (var i = 0; i < tokens.Count; i++)
+        var end = 0;
+        while (end < tokens.Count && tokens[end].Type != TokenType.DoubleDash)
         {
-            if (tokens[i].Type == TokenType.DoubleDash)
-            {
-                end = i;
-                break;
-            }
+            end++;
         }
 
-        foreach (var argument in result.CommandResult.Command.Arguments)
-        {
-            foreach (var token in result.GetResult(argument)?.Tokens ?? [])
-            {
-                for (var i = 0; i < end; i++)
-                {
-                    if (ReferenceEquals(tokens[i], token) && token.Value.StartsWith("--", StringComparison.Ordinal))
-                    {
-                        return token.Value;
-                    }
-                }
-            }
-        }
-
-        return null;
+        var beforeDoubleDash = tokens.Take(end).ToHashSet(ReferenceEqualityComparer.Instance);
+        return result.CommandResult.Command.Arguments
+            .SelectMany(argument => result.GetResult(argument)?.Tokens ?? [])
+            .FirstOrDefault(token => beforeDoubleDash.Contains(token) && token.Value.StartsWith("--", StringComparison.Ordinal))
+            ?.Value;
     }
 
     private static InvocationConfiguration Invocation(CliContext context) => new()

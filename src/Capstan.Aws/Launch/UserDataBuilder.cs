@@ -211,12 +211,12 @@ public static class UserDataBuilder
             kubernetes["node-taints"] = taints;
         }
 
-        SetMap(kubernetes, "kube-reserved", inputs.Kubelet.KubeReserved.ToStrings());
-        SetMap(kubernetes, "system-reserved", inputs.Kubelet.SystemReserved.ToStrings());
-        SetMap(kubernetes, "eviction-hard", inputs.Kubelet.EvictionHard);
-        SetMap(kubernetes, "eviction-soft", inputs.Kubelet.EvictionSoft);
-        SetMap(kubernetes, "eviction-soft-grace-period", inputs.Kubelet.EvictionSoftGracePeriod);
         var kubelet = inputs.Kubelet;
+        SetMap(kubernetes, "kube-reserved", kubelet.KubeReserved.ToStrings());
+        SetMap(kubernetes, "system-reserved", kubelet.SystemReserved.ToStrings());
+        SetMap(kubernetes, "eviction-hard", kubelet.EvictionHard);
+        SetMap(kubernetes, "eviction-soft", kubelet.EvictionSoft);
+        SetMap(kubernetes, "eviction-soft-grace-period", kubelet.EvictionSoftGracePeriod);
         if (kubelet.ClusterDns.Count > 0)
         {
             kubernetes["cluster-dns-ip"] = kubelet.ClusterDns[0];
