@@ -3,6 +3,7 @@ using Amazon.EC2;
 using Amazon.EC2.Model;
 using Capstan.Aws.Discovery;
 using Capstan.Core.Cloud;
+using Capstan.Core.Provisioning;
 using MetadataOptions = Capstan.Core.Cloud.MetadataOptions;
 
 namespace Capstan.Aws.Tests.Launch;
@@ -188,6 +189,22 @@ public sealed class LaunchTemplateTests
             + "--kubelet-extra-args '--node-labels=karpenter.sh/provisioner-name=default,team=payments --max-pods=29'\n",
             userData, StringComparison.Ordinal);
         Assert.EndsWith("\n--//--\n", userData, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LaunchAsync_KubeletConfiguration_ReachesTheBootstrapInTheTemplate()
+    {
+        await using var world = await LaunchWorld.StartAsync();
+        var request = LaunchWorld.Request("kubelet", [LaunchWorld.Type("m5.large", 0.04, 0.096)], "spot") with
+        {
+            Kubelet = new KubeletSettings { ClusterDns = ["10.100.0.10"], ImageGcHighThresholdPercent = 80, CpuCfsQuota = false },
+        };
+
+        await world.Launcher.LaunchAsync(request, LaunchWorld.Template, CancellationToken.None).WaitAsync(s_timeout);
+
+        var userData = Encoding.UTF8.GetString(Convert.FromBase64String(world.OnlyCall("CreateLaunchTemplate").Get("LaunchTemplateData.UserData")!));
+        Assert.Contains(" \\\n--dns-cluster-ip '10.100.0.10' \\\n--use-max-pods false", userData, StringComparison.Ordinal);
+        Assert.Contains("--image-gc-high-threshold=80 --cpu-cfs-quota=false'", userData, StringComparison.Ordinal);
     }
 
     /// <summary>An EC2 client whose create loses the race: another replica creates the same template just before.</summary>
