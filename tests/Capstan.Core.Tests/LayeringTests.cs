@@ -19,7 +19,7 @@ public sealed class LayeringTests
         { "src/Capstan.Aws/Capstan.Aws.csproj", ["Capstan.Core"], ["AWSSDK.", "Polly", "Tomlyn", .. s_infrastructure], [] },
         { "src/Capstan.Kubernetes/Capstan.Kubernetes.csproj", ["Capstan.Core"], ["KubernetesClient", "YamlDotNet", .. s_infrastructure], ["Microsoft.AspNetCore.App"] },
         { "src/Capstan.Controllers/Capstan.Controllers.csproj", ["Capstan.Core"], [.. s_infrastructure], [] },
-        { "src/Capstan.Sandbox/Capstan.Sandbox.csproj", ["Capstan.Core", "Capstan.Kubernetes"], [.. s_infrastructure], ["Microsoft.AspNetCore.App"] },
+        { "src/Capstan.Sandbox/Capstan.Sandbox.csproj", ["Capstan.Core", "Capstan.Kubernetes"], ["YamlDotNet", .. s_infrastructure], ["Microsoft.AspNetCore.App"] },
         { "webhook/Capstan.Webhook/Capstan.Webhook.csproj", ["Capstan.Core", "Capstan.Kubernetes"], ["FluentValidation", .. s_infrastructure], ["Microsoft.AspNetCore.App"] },
         { "extender/Capstan.Extender/Capstan.Extender.csproj", ["Capstan.Core", "Capstan.Kubernetes"], [.. s_infrastructure], ["Microsoft.AspNetCore.App"] },
         {

@@ -367,7 +367,7 @@ public static class ManifestReader
         $"line {line.ToString(CultureInfo.InvariantCulture)}, column {column.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>The parser's own words for the problem, without its "While parsing ..." preamble.</summary>
-    private static string ParserReason(YamlException e)
+    internal static string ParserReason(YamlException e)
     {
         var message = e.Message;
         var comma = message.IndexOf(", ", StringComparison.Ordinal);
