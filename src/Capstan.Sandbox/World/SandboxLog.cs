@@ -20,4 +20,8 @@ internal static partial class SandboxLog
     [LoggerMessage(EventId = 8403, EventName = "NodeReady", Level = LogLevel.Information,
         Message = "Sandbox kubelet: node {Node} ({InstanceId}) registered and Ready")]
     public static partial void NodeReady(ILogger logger, string node, string instanceId);
+
+    [LoggerMessage(EventId = 8404, EventName = "ApiRequestFailed", Level = LogLevel.Error,
+        Message = "Sandbox API server: {Request} failed inside the stand-in")]
+    public static partial void ApiRequestFailed(ILogger logger, string request, Exception exception);
 }
