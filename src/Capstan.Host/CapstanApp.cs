@@ -6,6 +6,7 @@ using Capstan.Core.Ports;
 using Capstan.Extender;
 using Capstan.Host.Cluster;
 using Capstan.Host.Options;
+using Capstan.Host.Status;
 using Capstan.Host.Telemetry;
 using Capstan.Host.Tls;
 using Capstan.Kubernetes.Cluster;
@@ -86,6 +87,8 @@ public static class CapstanApp
         builder.Services.AddCapstanWebhook();
         builder.Services.AddCapstanExtender();
         configure?.Invoke(builder);
+        // After the command's hook: a host that clears the console providers still feeds the status page.
+        StatusServices.Add(builder);
 
         var app = builder.Build();
         app.UseHttpMetrics();
@@ -96,6 +99,8 @@ public static class CapstanApp
             app.MapGroup("/extender").MapCapstanExtender();
         }
 
+        // The status page over the cluster adapter (or, without one, a page that says there is none).
+        StatusEndpoints.MapStatus(app);
         app.MapGet("/healthz", () => TypedResults.Text("ok"));
         app.MapGet("/readyz", Ready);
         app.MapMetrics("/metrics");

@@ -27,4 +27,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 1006, EventName = "ControllersUnavailable", Level = LogLevel.Error,
         Message = "The controllers cannot start: their cloud or cluster clients could not be made (are the AWS credentials and region set?); the webhook and extender keep serving; trying again in {Delay}")]
     public static partial void ControllersUnavailable(this ILogger logger, Exception exception, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1100, EventName = "StatusSampling", Level = LogLevel.Debug,
+        Message = "Status page timeline: sampling the cluster every {Interval}")]
+    public static partial void StatusSampling(this ILogger logger, TimeSpan interval);
+
+    [LoggerMessage(EventId = 1101, EventName = "StatusSampleFailed", Level = LogLevel.Warning,
+        Message = "Status page timeline: reading the cluster for a sample failed; trying again at the next one")]
+    public static partial void StatusSampleFailed(this ILogger logger, Exception exception);
 }
