@@ -276,6 +276,90 @@ public sealed class WorkloadControllersTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Job_PastItsBackoffLimit_Fails_AndMakesNoMorePods()
+    {
+        var job = Job("flaky", completions: 1, parallelism: 1);
+        job["spec"]!["backoffLimit"] = 1;
+        _store.Create(ApiResources.Jobs, job);
+
+        await Until(() => Pods("job-name=flaky").Count(p => (string?)p["status"]!["phase"] == "Pending") == 1);
+        Fail(Pods("job-name=flaky").Single(p => (string?)p["status"]!["phase"] == "Pending"));
+        await Until(() => Pods("job-name=flaky").Count(p => (string?)p["status"]!["phase"] == "Pending") == 1);
+        Fail(Pods("job-name=flaky").Single(p => (string?)p["status"]!["phase"] == "Pending"));
+
+        await Until(() => PodConditions.StatusOf(Get(ApiResources.Jobs, "flaky"), "Failed") == "True");
+        Assert.Equal("BackoffLimitExceeded", (string?)Condition(Get(ApiResources.Jobs, "flaky"), "Failed")!["reason"]);
+        Assert.Equal(2, Count(Get(ApiResources.Jobs, "flaky"), "failed"));
+        await Task.Delay(TimeSpan.FromMilliseconds(300), TimeProvider.System);
+        Assert.Equal(2, Pods("job-name=flaky").Count);
+    }
+
+    [Fact]
+    public async Task Job_WithNoTimeToLiveAfterFinishing_IsDeletedWithItsPods()
+    {
+        var job = Job("once", completions: 1, parallelism: 1);
+        job["spec"]!["ttlSecondsAfterFinished"] = 0;
+        _store.Create(ApiResources.Jobs, job);
+
+        await Until(() => Pods("job-name=once").Count == 1);
+        Succeed(Pods("job-name=once")[0]);
+
+        await Until(() => _store.Get(ApiResources.Jobs, "default", "once") is null && Pods("job-name=once").Count == 0);
+    }
+
+    [Fact]
+    public async Task Deployment_Recreate_ScalesTheNewReplicaSetUpOnlyOnceTheOldPodsAreGone()
+    {
+        var deployment = Deployment("web", 2, "nginx:1");
+        deployment["spec"]!["strategy"] = new JsonObject { ["type"] = "Recreate" };
+        _store.Create(ApiResources.Deployments, deployment);
+        await Until(() => Pods("app=web").Count == 2);
+        AddNode("node-a");
+        var running = ObjectStore.NameOf(RunReady(Pods("app=web")[0], "node-a"));
+
+        _store.Update(ApiResources.Deployments, "default", "web", d =>
+        {
+            d["spec"]!["template"]!["spec"]!["containers"]![0]!["image"] = "nginx:2";
+            return d;
+        });
+
+        // The running pod is terminating (its kubelet has not confirmed): the new ReplicaSet waits at zero.
+        await Until(() => _store.List(ApiResources.ReplicaSets).Items.Count == 2 && Pods("app=web").Count == 0);
+        await Task.Delay(TimeSpan.FromMilliseconds(300), TimeProvider.System);
+        Assert.Empty(Pods("app=web"));
+        Assert.NotNull(_store.Get(ApiResources.Pods, "default", running));
+
+        _store.Delete(ApiResources.Pods, "default", running, gracePeriodSeconds: 0);
+        await Until(() => Pods("app=web").Count == 2 && Pods("app=web").All(p => (string?)p["spec"]!["containers"]![0]!["image"] == "nginx:2"));
+    }
+
+    [Fact]
+    public async Task OwnedObject_WhoseOwnerNeverExisted_IsCollected()
+    {
+        _store.Create(ApiResources.Pods, new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = "stray",
+                ["labels"] = new JsonObject { ["app"] = "stray" },
+                ["ownerReferences"] = new JsonArray(new JsonObject
+                {
+                    ["apiVersion"] = "apps/v1", ["kind"] = "ReplicaSet", ["name"] = "gone", ["uid"] = "0000", ["controller"] = true,
+                }),
+            },
+            ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "c", ["image"] = "busybox" }) },
+        });
+        _store.Create(ApiResources.Pods, new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = "bare", ["labels"] = new JsonObject { ["app"] = "stray" } },
+            ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "c", ["image"] = "busybox" }) },
+        });
+
+        await Until(() => _store.Get(ApiResources.Pods, "default", "stray") is null);
+        Assert.NotNull(_store.Get(ApiResources.Pods, "default", "bare"));
+    }
+
+    [Fact]
     public async Task Budget_Status_CountsReadyPodsAgainstItsMinimumOrItsMaximumUnavailable()
     {
         _store.Create(ApiResources.Deployments, Deployment("web", 4, "nginx:1"));
@@ -403,6 +487,13 @@ public sealed class WorkloadControllersTests : IAsyncLifetime, IDisposable
         {
             p["status"]!["phase"] = "Succeeded";
             PodConditions.Set(p, "Ready", "False", "PodCompleted", null, TimeProvider.System.GetUtcNow());
+            return p;
+        }, internalWrite: true);
+
+    private void Fail(JsonObject pod) =>
+        _store.Update(ApiResources.Pods, "default", ObjectStore.NameOf(pod), p =>
+        {
+            p["status"]!["phase"] = "Failed";
             return p;
         }, internalWrite: true);
 
