@@ -24,7 +24,7 @@ internal sealed class HostCommandLine
             NoScenario = new Option<bool>("--no-scenario")
             {
                 Arity = ArgumentArity.Zero,
-                Description = "start the host over an empty in-memory cluster (required for now)",
+                Description = "no world and no scenario: only the HTTPS endpoints, over an empty in-memory cluster",
             };
             Options.Add(NoScenario);
             return;

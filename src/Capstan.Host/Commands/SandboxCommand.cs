@@ -41,22 +41,50 @@ public static class SandboxCommand
     internal static Command Create(CliContext context)
     {
         var line = HostCommandLine.For(sandbox: true);
-        var command = new Command("sandbox", "the HTTPS service over an in-memory cluster");
+        var command = new Command("sandbox", "Capstan's production code against an in-process twin of a cluster and AWS, playing a scenario");
         line.AddTo(command);
-        CapstanCli.AddHelp(command);
-        command.SetAction((result, _) =>
+        var scenario = new Option<string?>("--scenario")
         {
-            if (!result.GetValue(line.NoScenario!))
+            HelpName = "FILE",
+            Description = "the scenario to play (default: scenarios/tutorial.yaml next to the executable)",
+        };
+        var exitWhenDone = new Option<bool>("--exit-when-done") { Arity = ArgumentArity.Zero, Description = "stop when the scenario ends; exit 1 if an expectation failed" };
+        var report = new Option<string?>("--report") { HelpName = "FILE", Description = "write the scenario's report (JSON) to FILE" };
+        var speed = new Option<double?>("--speed") { HelpName = "N", Description = "the clock's speed, 1 to 1000 times real time (default: the scenario's, else 10)" };
+        command.Add(scenario);
+        command.Add(exitWhenDone);
+        command.Add(report);
+        command.Add(speed);
+        CapstanCli.AddHelp(command);
+        command.SetAction((result, cancellationToken) =>
+        {
+            if (result.GetValue(line.NoScenario!))
             {
-                context.Stderr.WriteLine("capstan sandbox: the scenario replay is not available yet; run with --no-scenario to start the host over an empty cluster");
+                var app = BuildHost(line.ConfigArgs(result, sandbox: true), result.GetValue(line.Listen) is null, result.GetValue(line.Cert) is null, context);
+                return context.RunHost(app, "sandbox");
+            }
+
+            if (result.GetValue(speed) is { } s && (s < 1 || s > 1000))
+            {
+                context.Stderr.WriteLine("capstan sandbox: --speed must be between 1 and 1000");
                 return Task.FromResult(2);
             }
 
-            var app = BuildHost(line.ConfigArgs(result, sandbox: true), result.GetValue(line.Listen) is null, result.GetValue(line.Cert) is null, context);
-            return context.RunHost(app, "sandbox");
+            var request = new Sandbox.SandboxRequest
+            {
+                ScenarioPath = result.GetValue(scenario) ?? DefaultScenario,
+                Speed = result.GetValue(speed),
+                ExitWhenDone = result.GetValue(exitWhenDone),
+                ReportPath = result.GetValue(report),
+                Listen = result.GetValue(line.Listen) ?? "https://127.0.0.1:8443",
+            };
+            return Sandbox.SandboxRun.RunAsync(request, context, cancellationToken);
         });
         return command;
     }
+
+    /// <summary>The tutorial scenario shipped beside the executable.</summary>
+    public static string DefaultScenario => System.IO.Path.Combine(AppContext.BaseDirectory, "scenarios", "tutorial.yaml");
 
     private static WebApplication BuildHost(List<string> configArgs, bool defaultListen, bool makeCertificate, CliContext context)
     {

@@ -107,6 +107,23 @@ public sealed partial class Ec2StandIn
         }
     }
 
+    /// <summary>Takes an instance back, as EC2 does at the end of a spot interruption notice: it shuts down and terminates.</summary>
+    public bool Reclaim(string instanceId)
+    {
+        lock (_gate)
+        {
+            if (!_instances.TryGetValue(instanceId, out var instance) || instance.TerminationRequestedAt is not null)
+            {
+                return false;
+            }
+
+            var now = Time.GetUtcNow();
+            instance.TerminationRequestedAt = now;
+            instance.TerminatedAt = now + ShutdownDelay;
+            return true;
+        }
+    }
+
     /// <summary>Forgets an instance at once, as EC2 does an hour after it terminated.</summary>
     public void ForgetInstance(string instanceId)
     {

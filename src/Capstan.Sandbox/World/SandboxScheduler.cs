@@ -84,6 +84,13 @@ public sealed class SandboxScheduler
         foreach (var pod in pending.OrderBy(p => (string?)p["metadata"]?["creationTimestamp"], StringComparer.Ordinal))
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (_store.Get(ApiResources.Pods, ObjectStore.NamespaceOf(pod), ObjectStore.NameOf(pod)) is not { } latest
+                || !string.IsNullOrEmpty((string?)latest["spec"]?["nodeName"]) || latest["metadata"]?["deletionTimestamp"] is not null)
+            {
+                // Bound (Capstan binds pods to the nodes it launches for them) or gone since the list.
+                continue;
+            }
+
             var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
             var feasible = new List<string>();
             foreach (var node in nodes)

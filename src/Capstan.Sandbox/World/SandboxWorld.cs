@@ -89,6 +89,8 @@ public sealed class SandboxWorld : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
         var world = new SandboxWorld(options, time, loggers);
+        // Capstan's own namespace, as manifests/namespace.yaml makes it: its leader election lease lives there.
+        world.Store.Create(ApiResources.Namespaces, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "capstan" } });
         world.Api = await ApiServer.StartAsync(world.Store, serverCertificate, world.Token).ConfigureAwait(false);
         var apiLogger = loggers.CreateLogger<ApiServer>();
         world.Api.Failed = (request, e) => SandboxLog.ApiRequestFailed(apiLogger, request, e);
@@ -170,6 +172,23 @@ public sealed class SandboxWorld : IAsyncDisposable
         var (next, _) = await Api.Admission.AdmitAsync(resource, "UPDATE", merged, current, cancellationToken).ConfigureAwait(false);
         Store.Update(resource, ns, name, _ => next);
         return $"{resource.Singular}/{name} configured";
+    }
+
+    /// <summary>What EC2 charges per hour for an offering (spot: the zone's price; unknown: 0).</summary>
+    public double PriceOf(string instanceType, string zone, string capacityType)
+    {
+        if (capacityType == "spot")
+        {
+            foreach (var (type, z, price) in Options.SpotPrices)
+            {
+                if (type == instanceType && z == zone)
+                {
+                    return price;
+                }
+            }
+        }
+
+        return Options.InstanceTypes.FirstOrDefault(t => t.Name == instanceType)?.OnDemandPricePerHour ?? 0;
     }
 
     /// <summary><c>kubectl delete</c> of one object; false when it was not there.</summary>
