@@ -24,9 +24,9 @@ test: ## build and run every test project; ends with "N passed, N failed[, N ski
 	@$(DOTNET) test $(SLN) -c $(CONFIG) --no-build --logger trx --results-directory artifacts/TestResults -v quiet -nologo; \
 	  status=$$?; scripts/test-summary.sh artifacts/TestResults; exit $$status
 
-run: ## the sandbox: plan the tutorial scenario (inflate x10 on the on-demand provisioner)
+run: ## the sandbox: play the tutorial (inflate 0 -> 10 -> 0) against the twin, then keep serving for kubectl (Ctrl-C stops)
 	@$(CAPSTAN_BUILD)
-	@$(CAPSTAN_BIN) plan --scale inflate=10 $(EXAMPLES)/provisioner-on-demand-apps.yaml $(EXAMPLES)/inflate.yaml
+	@$(CAPSTAN_BIN) sandbox --scenario $(or $(SCENARIO),$(CURDIR)/scenarios/tutorial.yaml) $(ARGS)
 
 plan: ## plan any manifests: make plan ARGS="--format json a.yaml b.yaml" (paths relative to where make runs)
 	@$(CAPSTAN_BUILD)
