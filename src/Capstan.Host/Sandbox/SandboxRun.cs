@@ -95,6 +95,11 @@ internal static class SandboxRun
             $"--Capstan:Aws:Region={options.Region}",
             $"--Capstan:Aws:DefaultInstanceProfile=KarpenterNodeInstanceProfile-{ClusterName}",
             $"--Capstan:Aws:InterruptionQueue={options.InterruptionQueue}",
+            // The lease's timings are in the clock's time: scaled so that, in real time, they stay the defaults
+            // (15 s, 10 s, 2 s) and a busy machine does not cost the only replica its leadership.
+            $"--Capstan:LeaderElection:LeaseDuration={TimeSpan.FromSeconds(15 * speed)}",
+            $"--Capstan:LeaderElection:RenewDeadline={TimeSpan.FromSeconds(10 * speed)}",
+            $"--Capstan:LeaderElection:RetryPeriod={TimeSpan.FromSeconds(2 * speed)}",
             .. request.Configuration,
         ];
         var endpoint = world.Aws.Endpoint.ToString();

@@ -95,7 +95,7 @@ public sealed class StatusPageBrowserTests
         await app.StopAsync().WaitAsync(s_timeout);
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Extender.sln")))
