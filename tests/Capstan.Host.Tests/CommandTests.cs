@@ -47,14 +47,26 @@ public sealed partial class CommandTests
     }
 
     [Fact]
-    public async Task Sandbox_WithoutNoScenario_ExplainsAndExits2()
+    public async Task Sandbox_MissingScenarioFile_ExplainsAndExits2()
     {
         using var stderr = new StringWriter();
 
-        var exit = await SandboxCommand.RunAsync([], TextWriter.Null, stderr);
+        var exit = await SandboxCommand.RunAsync(["--scenario", "no-such-scenario.yaml", "--exit-when-done"], TextWriter.Null, stderr).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(2, exit);
-        Assert.Contains("--no-scenario", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Contains("no-such-scenario.yaml", stderr.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sandbox_SpeedOutOfRange_ExplainsAndExits2()
+    {
+        using var stderr = new StringWriter();
+
+        var exit = await SandboxCommand.RunAsync(["--speed", "5000"], TextWriter.Null, stderr).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--speed must be between 1 and 1000", stderr.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

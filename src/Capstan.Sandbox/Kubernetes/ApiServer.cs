@@ -517,16 +517,7 @@ public sealed partial class ApiServer : IAsyncDisposable
 
     private static Task WriteStatusAsync(HttpContext context, ApiException e)
     {
-        var status = new JsonObject
-        {
-            ["kind"] = "Status",
-            ["apiVersion"] = "v1",
-            ["metadata"] = new JsonObject(),
-            ["status"] = "Failure",
-            ["message"] = e.Message,
-            ["reason"] = e.Reason,
-            ["code"] = e.Code,
-        };
+        var status = StatusObject(e);
         if (e.Details is { } details)
         {
             status["details"] = details.DeepClone();

@@ -60,7 +60,7 @@ public sealed class SandboxKubectlTests : IDisposable
             var scale = await Kubectl(kubeconfig!, "scale deployment inflate --replicas 3");
             Assert.Contains("deployment.apps/inflate scaled", scale, StringComparison.Ordinal);
 
-            using var watch = KubectlWatch(kubeconfig!, "get nodes -w");
+            using var watch = Capstan.Testing.Kubectl.Start(kubeconfig!, "get nodes -w");
             await Until(() => watch.Output.Contains(".ec2.internal", StringComparison.Ordinal), "kubectl get nodes -w shows the launched node", () => watch.Output);
             await Until(() => System.Text.RegularExpressions.Regex.IsMatch(watch.Output, @"\.ec2\.internal\s+Ready"), "the node turns Ready in the watch", () => watch.Output);
 
@@ -109,22 +109,8 @@ public sealed class SandboxKubectlTests : IDisposable
 
     private static async Task<string> Kubectl(string kubeconfig, string arguments)
     {
-        var start = new ProcessStartInfo("kubectl", arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.Environment["KUBECONFIG"] = kubeconfig;
-        start.Environment["HOME"] = Path.GetDirectoryName(kubeconfig)!;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("kubectl is not installed");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(s_timeout);
-        return await stdout + await stderr;
-    }
-
-    private static Watcher KubectlWatch(string kubeconfig, string arguments)
-    {
-        var start = new ProcessStartInfo("kubectl", arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.Environment["KUBECONFIG"] = kubeconfig;
-        start.Environment["HOME"] = Path.GetDirectoryName(kubeconfig)!;
-        return new Watcher(Process.Start(start) ?? throw new InvalidOperationException("kubectl is not installed"));
+        var (_, stdout, stderr) = await Capstan.Testing.Kubectl.RunAsync(kubeconfig, arguments, timeout: s_timeout);
+        return stdout + stderr;
     }
 
     private static async Task Until(Func<bool> condition, string what, Func<string> diagnostics)
@@ -134,50 +120,6 @@ public sealed class SandboxKubectlTests : IDisposable
         {
             Assert.True(TimeProvider.System.GetUtcNow() < deadline, $"timed out waiting until {what}; {diagnostics()}");
             await Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System);
-        }
-    }
-
-    private sealed class Watcher : IDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _output = new();
-
-        public Watcher(Process process)
-        {
-            _process = process;
-            process.OutputDataReceived += (_, e) => Append(e.Data);
-            process.ErrorDataReceived += (_, e) => Append(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                {
-                    return _output.ToString();
-                }
-            }
-        }
-
-        private void Append(string? line)
-        {
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-
-            _process.Dispose();
         }
     }
 }

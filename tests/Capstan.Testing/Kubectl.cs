@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Capstan.Sandbox.Tests.Kubernetes;
+namespace Capstan.Testing;
 
 /// <summary>Runs the real kubectl (Debian's package, on PATH) against a kubeconfig and returns what it printed.</summary>
-internal static class Kubectl
+public static class Kubectl
 {
     public static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string kubeconfig, string arguments, string? stdin = null, TimeSpan? timeout = null)
     {
@@ -55,7 +55,7 @@ internal static class Kubectl
         return new Running(process);
     }
 
-    internal sealed class Running : IDisposable
+    public sealed class Running : IDisposable
     {
         private readonly Process _process;
         private readonly StringBuilder _output = new();
