@@ -141,7 +141,8 @@ public sealed class SandboxKubelets
 
             if ((string?)pod["status"]?["phase"] is "Pending" or null)
             {
-                var scheduledAt = ScheduledAt(pod) ?? now;
+                // A pod created with its node already set (no scheduler involved) counts from its creation.
+                var scheduledAt = ScheduledAt(pod) ?? ObjectStore.ParseTimestamp(pod["metadata"]?["creationTimestamp"]) ?? now;
                 if (now >= scheduledAt + PodStartTime)
                 {
                     Start(pod, node, now);
