@@ -24,7 +24,6 @@ public sealed partial class ApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly string _token;
-    private long _requests;
 
     private ApiServer(WebApplication app, ObjectStore store, IAdmission admission, string token)
     {
@@ -43,9 +42,6 @@ public sealed partial class ApiServer : IAsyncDisposable
 
     /// <summary>The bearer token clients must present.</summary>
     public string Token => _token;
-
-    /// <summary>Requests served so far.</summary>
-    public long Requests => Interlocked.Read(ref _requests);
 
     /// <summary>How often open watches that asked for them get a BOOKMARK (on the store's clock).</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(60);
@@ -106,7 +102,6 @@ public sealed partial class ApiServer : IAsyncDisposable
 
     private async Task ServeAsync(HttpContext context)
     {
-        Interlocked.Increment(ref _requests);
         var request = context.Request;
         if (request.Headers.Authorization.ToString() != "Bearer " + _token)
         {

@@ -185,25 +185,6 @@ public sealed class ObjectStore
     }
 
     /// <summary>
-    /// A PUT: replaces the object, with its resourceVersion (when given) as precondition. The main resource keeps the
-    /// stored status; <paramref name="status"/> (the <c>/status</c> subresource) changes only the status.
-    /// </summary>
-    public JsonObject Replace(ApiResource resource, string? objectNamespace, string name, JsonObject obj, bool status = false)
-    {
-        ArgumentNullException.ThrowIfNull(obj);
-        var precondition = (string?)obj["metadata"]?["resourceVersion"];
-        return Update(resource, objectNamespace, name, current =>
-        {
-            if (!string.IsNullOrEmpty(precondition) && precondition != (string?)current["metadata"]?["resourceVersion"])
-            {
-                throw ApiException.Conflict(resource, name);
-            }
-
-            return obj;
-        }, status) ?? Get(resource, objectNamespace, name)!;
-    }
-
-    /// <summary>
     /// Read-modify-write under the store's lock: <paramref name="change"/> gets a copy of the current object and returns
     /// the new one (or null for no change). Server-owned metadata is kept; the generation grows when the spec changes.
     /// With <paramref name="status"/> only the status is taken from the new object; without it, for kinds with a status

@@ -46,7 +46,7 @@ public static class Tables
     public static bool Wanted(string? accept) => accept is not null && accept.Contains("as=Table", StringComparison.Ordinal);
 
     /// <summary>The table of <paramref name="items"/>; <paramref name="include"/> is the <c>includeObject</c> parameter.</summary>
-    public static JsonObject Of(ApiResource resource, IEnumerable<JsonObject> items, DateTimeOffset now, string? include, JsonObject? listMetadata = null, bool withColumns = true)
+    public static JsonObject Of(ApiResource resource, IEnumerable<JsonObject> items, DateTimeOffset now, string? include, JsonObject? listMetadata = null)
     {
         ArgumentNullException.ThrowIfNull(resource);
         ArgumentNullException.ThrowIfNull(items);
@@ -57,17 +57,14 @@ public static class Tables
             ["apiVersion"] = "meta.k8s.io/v1",
             ["metadata"] = listMetadata ?? new JsonObject(),
         };
-        if (withColumns)
+        table["columnDefinitions"] = new JsonArray([.. columns.Select(c => (JsonNode)new JsonObject
         {
-            table["columnDefinitions"] = new JsonArray([.. columns.Select(c => (JsonNode)new JsonObject
-            {
-                ["name"] = c.Name,
-                ["type"] = c.Type,
-                ["format"] = c.Name == "Name" ? "name" : "",
-                ["description"] = "",
-                ["priority"] = c.Priority,
-            })]);
-        }
+            ["name"] = c.Name,
+            ["type"] = c.Type,
+            ["format"] = c.Name == "Name" ? "name" : "",
+            ["description"] = "",
+            ["priority"] = c.Priority,
+        })]);
 
         table["rows"] = new JsonArray([.. items.Select(o => (JsonNode)Row(resource, o, now, include))]);
         return table;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Capstan.Core.Scheduling;
 using Capstan.Sandbox.Aws;
 using Capstan.Sandbox.Kubernetes;
 using Microsoft.Extensions.Logging;
@@ -16,11 +17,6 @@ namespace Capstan.Sandbox.World;
 /// </summary>
 public sealed class SandboxKubelets
 {
-    private static readonly HashSet<string> s_notReadyTaints = new(StringComparer.Ordinal)
-    {
-        "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable", "node.cloudprovider.kubernetes.io/uninitialized",
-    };
-
     private static readonly (string Type, string Healthy)[] s_pressures =
         [("MemoryPressure", "KubeletHasSufficientMemory"), ("DiskPressure", "KubeletHasNoDiskPressure"), ("PIDPressure", "KubeletHasSufficientPID")];
 
@@ -155,7 +151,7 @@ public sealed class SandboxKubelets
         (string?)node["spec"]?["providerID"] is { } provider && provider.StartsWith("aws:///", StringComparison.Ordinal) ? provider[(provider.LastIndexOf('/') + 1)..] : null;
 
     private static bool HasNotReadyTaints(JsonObject node) =>
-        (node["spec"]?["taints"] as JsonArray ?? []).Any(t => s_notReadyTaints.Contains((string?)t?["key"] ?? ""));
+        (node["spec"]?["taints"] as JsonArray ?? []).Any(t => Labels.NotReadyTaints.Contains((string?)t?["key"] ?? ""));
 
     private static DateTimeOffset? ScheduledAt(JsonObject pod) =>
         ObjectStore.ParseTimestamp((pod["status"]?["conditions"] as JsonArray ?? []).FirstOrDefault(c => (string?)c?["type"] == "PodScheduled")?["lastTransitionTime"]);
@@ -170,12 +166,15 @@ public sealed class SandboxKubelets
             var spec = n["spec"] as JsonObject ?? new JsonObject();
             n["spec"] = spec;
             var taints = (spec["taints"] as JsonArray ?? []).Where(t =>
-                !s_notReadyTaints.Contains((string?)t?["key"] ?? "")
+                !Labels.NotReadyTaints.Contains((string?)t?["key"] ?? "")
                 && !startup.Any(s => (string?)s?["key"] == (string?)t?["key"] && (string?)s?["effect"] == (string?)t?["effect"])).Select(t => t!.DeepClone()).ToList();
-            spec["taints"] = taints.Count == 0 ? null : new JsonArray([.. taints]);
             if (taints.Count == 0)
             {
                 spec.Remove("taints");
+            }
+            else
+            {
+                spec["taints"] = new JsonArray([.. taints]);
             }
 
             var status = n["status"] as JsonObject ?? new JsonObject();

@@ -36,11 +36,6 @@ public sealed class SandboxScheduler
     /// <summary>How often pending pods are tried again (kube-scheduler also retries on every node change).</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Pods bound through the extender so far.</summary>
-    public int Bound => Volatile.Read(ref _bound);
-
-    private int _bound;
-
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(Interval, _time);
@@ -115,7 +110,6 @@ public sealed class SandboxScheduler
 
             if (await BindAsync(pod, chosen, cancellationToken).ConfigureAwait(false))
             {
-                Interlocked.Increment(ref _bound);
                 if (byNode.TryGetValue(chosen, out var list))
                 {
                     list.Add(pod);

@@ -45,11 +45,15 @@ public sealed class SandboxWorld : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _actors = [];
     private readonly ILoggerFactory _loggers;
+    private readonly Dictionary<string, double> _onDemandPrices;
+    private readonly Dictionary<(string Type, string Zone), double> _spotPrices;
 
     private SandboxWorld(SandboxWorldOptions options, TimeProvider time, ILoggerFactory loggers)
     {
         Options = options;
         Time = time;
+        _onDemandPrices = options.InstanceTypes.ToDictionary(t => t.Name, t => t.OnDemandPricePerHour, StringComparer.Ordinal);
+        _spotPrices = options.SpotPrices.GroupBy(p => (p.InstanceType, p.Zone)).ToDictionary(g => g.Key, g => g.First().Price);
         _loggers = loggers;
         Store = new ObjectStore(time);
         Ec2 = new Ec2StandIn(time) { Region = options.Region, BootDelay = options.LaunchLatency };
@@ -107,7 +111,7 @@ public sealed class SandboxWorld : IAsyncDisposable
         };
         for (var i = 0; i < options.Zones.Count; i++)
         {
-            world.Ec2.AddSubnet($"subnet-0{i}{options.ClusterName.GetHashCode(StringComparison.Ordinal) & 0xfff:x3}", options.Zones[i], discovery, 8000);
+            world.Ec2.AddSubnet($"subnet-0sandbox{i}", options.Zones[i], discovery, 8000);
         }
 
         world.Ec2.AddSecurityGroup("sg-0sandbox", $"eks-cluster-sg-{options.ClusterName}", discovery);
@@ -177,18 +181,12 @@ public sealed class SandboxWorld : IAsyncDisposable
     /// <summary>What EC2 charges per hour for an offering (spot: the zone's price; unknown: 0).</summary>
     public double PriceOf(string instanceType, string zone, string capacityType)
     {
-        if (capacityType == "spot")
+        if (capacityType == "spot" && _spotPrices.TryGetValue((instanceType, zone), out var spot))
         {
-            foreach (var (type, z, price) in Options.SpotPrices)
-            {
-                if (type == instanceType && z == zone)
-                {
-                    return price;
-                }
-            }
+            return spot;
         }
 
-        return Options.InstanceTypes.FirstOrDefault(t => t.Name == instanceType)?.OnDemandPricePerHour ?? 0;
+        return _onDemandPrices.GetValueOrDefault(instanceType);
     }
 
     /// <summary><c>kubectl delete</c> of one object; false when it was not there.</summary>
