@@ -1,3 +1,4 @@
+using Capstan.Core.Text;
 using System.Globalization;
 using Capstan.Core.Cloud;
 using Capstan.Kubernetes.Manifests;

@@ -1,3 +1,4 @@
+using Capstan.Core.Text;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Capstan.Core.Cloud;

@@ -1,6 +1,6 @@
-using Capstan.Sandbox.Scenarios;
+using Capstan.Core.Text;
 
-namespace Capstan.Sandbox.Tests.Scenarios;
+namespace Capstan.Core.Tests.Text;
 
 /// <summary>Go-style durations: the forms scenarios use, what is refused, and the text written back.</summary>
 public sealed class GoDurationTests

@@ -1,10 +1,10 @@
 using System.Globalization;
 
-namespace Capstan.Sandbox.Scenarios;
+namespace Capstan.Core.Text;
 
 /// <summary>
 /// Durations written as Go and Kubernetes write them (<c>500ms</c>, <c>30s</c>, <c>5m</c>, <c>1h</c>,
-/// <c>1m30s</c>, <c>1.5h</c>), so scenario files read like the Provisioner fields next to them.
+/// <c>1m30s</c>, <c>1.5h</c>), as scenario files, cluster-autoscaler tags and Provisioner fields write them.
 /// </summary>
 public static class GoDuration
 {
