@@ -258,4 +258,52 @@ internal static partial class Log
     [LoggerMessage(EventId = 7175, EventName = "GarbageCollectionPassFailed", Level = LogLevel.Error,
         Message = "Garbage collection pass failed; the next pass, in {Interval}, tries again")]
     public static partial void GarbageCollectionPassFailed(this ILogger logger, Exception exception, TimeSpan interval);
+
+    [LoggerMessage(EventId = 7301, EventName = "NodeGroupDiscovered", Level = LogLevel.Information,
+        Message = "Discovered node group {Group} (min {Min}, desired {Desired}, max {Max}; types {Types}; {CapacityType})")]
+    public static partial void NodeGroupDiscovered(this ILogger logger, string group, int min, int desired, int max, string types, string capacityType);
+
+    [LoggerMessage(EventId = 7302, EventName = "NodeGroupTagProblem", Level = LogLevel.Warning,
+        Message = "Node group {Group}: {Problem}")]
+    public static partial void NodeGroupTagProblem(this ILogger logger, string group, string problem);
+
+    [LoggerMessage(EventId = 7303, EventName = "NodeGroupDiscoveryFailed", Level = LogLevel.Warning,
+        Message = "Listing the node groups failed ({Reason}); the last listing stays in use")]
+    public static partial void NodeGroupDiscoveryFailed(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 7304, EventName = "NodeGroupScaleUp", Level = LogLevel.Information,
+        Message = "Scaling node group {Group} from {From} to {To} for {Pods} pod(s)")]
+    public static partial void NodeGroupScaleUp(this ILogger logger, string group, int from, int to, int pods);
+
+    [LoggerMessage(EventId = 7305, EventName = "NodeGroupScaleUpFailed", Level = LogLevel.Warning,
+        Message = "Scaling node group {Group} from {From} to {To} failed ({Reason}); its {Pods} pod(s) are planned again")]
+    public static partial void NodeGroupScaleUpFailed(this ILogger logger, string group, int from, int to, string reason, int pods);
+
+    [LoggerMessage(EventId = 7306, EventName = "NodeGroupScaleUpTimedOut", Level = LogLevel.Warning,
+        Message = "Node group {Group}: {Missing} node(s) asked for did not become Ready within {Timeout}; they no longer hold pods back")]
+    public static partial void NodeGroupScaleUpTimedOut(this ILogger logger, string group, int missing, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 7307, EventName = "NodeGroupNodeUnneeded", Level = LogLevel.Information,
+        Message = "Node {Node} of node group {Group} is unneeded ({Why})")]
+    public static partial void NodeGroupNodeUnneeded(this ILogger logger, string node, string group, string why);
+
+    [LoggerMessage(EventId = 7308, EventName = "NodeGroupScaleDown", Level = LogLevel.Information,
+        Message = "Scaling node group {Group} from {From} to {To}: removing node {Node} ({Why})")]
+    public static partial void NodeGroupScaleDown(this ILogger logger, string group, int from, int to, string node, string why);
+
+    [LoggerMessage(EventId = 7309, EventName = "NodeGroupScaleDownFailed", Level = LogLevel.Warning,
+        Message = "Removing node {Node} from node group {Group} failed ({Reason}); scale-down pauses for {Delay}")]
+    public static partial void NodeGroupScaleDownFailed(this ILogger logger, string node, string group, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 7310, EventName = "NodeGroupInstanceRemoved", Level = LogLevel.Information,
+        Message = "Removed instance {InstanceId} of node {Node} from node group {Group}, lowering its desired capacity")]
+    public static partial void NodeGroupInstanceRemoved(this ILogger logger, string instanceId, string node, string group);
+
+    [LoggerMessage(EventId = 7311, EventName = "NodeGroupRefreshFailed", Level = LogLevel.Warning,
+        Message = "Node-group refresh pass failed")]
+    public static partial void NodeGroupRefreshFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7312, EventName = "NodeGroupScaleDownPassFailed", Level = LogLevel.Warning,
+        Message = "Node-group scale-down pass failed")]
+    public static partial void NodeGroupScaleDownPassFailed(this ILogger logger, Exception exception);
 }

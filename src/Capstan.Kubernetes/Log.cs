@@ -80,4 +80,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 6409, EventName = "LeaderWorkEnded", Level = LogLevel.Warning,
         Message = "The leader's work returned while still leading; giving up the lease {Namespace}/{Lease} and trying to acquire it again in {Delay}")]
     public static partial void LeaderWorkEnded(this ILogger logger, string @namespace, string lease, TimeSpan delay);
+
+    [LoggerMessage(EventId = 6501, EventName = "ExpanderPrioritiesProblem", Level = LogLevel.Warning,
+        Message = "Priority expander: {Problem}")]
+    public static partial void ExpanderPrioritiesProblem(this ILogger logger, string problem);
 }

@@ -56,5 +56,5 @@ internal sealed partial class ControllerHarness
     public Task TerminationPassAsync() => Termination.ReconcileAllAsync(CancellationToken.None);
 
     private TerminationController NewTermination() =>
-        new(Cluster, Cluster, TerminationCloud, DisruptionMetrics, new NodeLifecycleOptions(), Time, TerminationLog);
+        new(Cluster, Cluster, TerminationCloud, DisruptionMetrics, new NodeLifecycleOptions(), Time, TerminationLog, _nodeGroupRegistry);
 }

@@ -145,5 +145,6 @@ internal sealed partial class ControllerHarness : IDisposable
         Cluster, Cluster, Cloud, Ledger, Batcher, Trigger,
         new InstanceTypeSource(Cloud, NullLogger<InstanceTypeSource>.Instance),
         new InFlightNodes(Time), Options, Metrics, Time, NullLogger<ProvisioningController>.Instance,
-        provisioner => $"{provisioner}-claim{Interlocked.Increment(ref _claims)}");
+        provisioner => $"{provisioner}-claim{Interlocked.Increment(ref _claims)}",
+        _nodeGroupScaler);
 }

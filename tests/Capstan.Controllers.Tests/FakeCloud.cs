@@ -185,6 +185,9 @@ internal sealed class FakeCloud(IReadOnlyList<InstanceType> types, TimeProvider 
         return instance;
     }
 
+    /// <summary>Runs an instance someone else launched (a node group's), so that reads and terminations find it.</summary>
+    public void Put(CloudInstance instance) => _instances[instance.InstanceId] = instance;
+
     /// <summary>The cloud stops knowing the instance at all (long terminated, or never seen by a lagging read).</summary>
     public void Forget(string providerId) => _instances.TryRemove(providerId[(providerId.LastIndexOf('/') + 1)..], out _);
 

@@ -1,3 +1,4 @@
+using Capstan.Controllers.NodeGroups;
 using Capstan.Controllers.Nodes;
 using Capstan.Core.Cluster;
 using Capstan.Core.Pods;
@@ -26,7 +27,8 @@ public sealed class TerminationController(
     DisruptionMetrics metrics,
     NodeLifecycleOptions options,
     TimeProvider time,
-    ILogger<TerminationController> logger) : IController
+    ILogger<TerminationController> logger,
+    NodeGroupRegistry? nodeGroups = null) : IController
 {
     private readonly EventRecorder _events = new(writer, logger);
 
@@ -192,9 +194,20 @@ public sealed class TerminationController(
             return;
         }
 
-        // The instance was running when asked just now, so this is the only termination it gets from here.
-        await cloud.TerminateAsync(instance.ProviderId, cancellationToken).ConfigureAwait(false);
-        logger.TerminatedInstance(instance.ProviderId, node.Name);
+        // The instance was running when asked just now, so this is the only termination it gets from here. A node
+        // group's instance leaves through its group, with the desired capacity lowered, so that it is not replaced.
+        if (nodeGroups?.GroupOf(node) is { } group)
+        {
+            await nodeGroups.Provider.TerminateInstanceAsync(instance.InstanceId, cancellationToken).ConfigureAwait(false);
+            nodeGroups.ScaledDown(group.Name);
+            logger.NodeGroupInstanceRemoved(instance.InstanceId, node.Name, group.Name);
+        }
+        else
+        {
+            await cloud.TerminateAsync(instance.ProviderId, cancellationToken).ConfigureAwait(false);
+            logger.TerminatedInstance(instance.ProviderId, node.Name);
+        }
+
         metrics.Drained(time.GetUtcNow() - termination.Started);
         await FinishAsync(node, cancellationToken).ConfigureAwait(false);
     }

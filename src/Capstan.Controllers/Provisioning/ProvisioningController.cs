@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using Capstan.Controllers.NodeGroups;
 using Capstan.Core.Cloud;
 using Capstan.Core.Cluster;
+using Capstan.Core.NodeGroups;
 using Capstan.Core.Packing;
 using Capstan.Core.Pods;
 using Capstan.Core.Ports;
@@ -32,6 +34,7 @@ public sealed partial class ProvisioningController : IController
     private readonly ILogger<ProvisioningController> _logger;
     private readonly EventRecorder _events;
     private readonly Func<string, string> _claimName;
+    private readonly NodeGroupScaler? _nodeGroups;
     private volatile bool _adoptionDue = true;
     private readonly Lock _displacedGate = new();
     private Dictionary<string, PodRequest> _displaced = new(StringComparer.Ordinal);
@@ -49,7 +52,8 @@ public sealed partial class ProvisioningController : IController
         ProvisioningMetrics metrics,
         TimeProvider time,
         ILogger<ProvisioningController> logger,
-        Func<string, string>? claimName = null)
+        Func<string, string>? claimName = null,
+        NodeGroupScaler? nodeGroups = null)
     {
         _cluster = cluster;
         _writer = writer;
@@ -65,6 +69,7 @@ public sealed partial class ProvisioningController : IController
         _logger = logger;
         _events = new EventRecorder(writer, logger);
         _claimName = claimName ?? ClaimNames.New;
+        _nodeGroups = nodeGroups is { Enabled: true } ? nodeGroups : null;
     }
 
     public string Name => "provisioning";
@@ -174,7 +179,17 @@ public sealed partial class ProvisioningController : IController
         _logger.FoundProvisionablePods(snapshot.PendingPods.Count);
         _metrics.BatchClosed(snapshot.PendingPods.Count);
         var packing = Stopwatch.GetTimestamp();
-        var plan = Packer.Solve(snapshot);
+        Plan plan;
+        IReadOnlyList<NodeGroupScaleUp> scaleUps = [];
+        if (_nodeGroups is { } groups)
+        {
+            (plan, scaleUps) = await groups.PlanAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            plan = Packer.Solve(snapshot);
+        }
+
         _metrics.Packed(Stopwatch.GetElapsedTime(packing));
 
         var retry = new List<string>();
@@ -195,6 +210,11 @@ public sealed partial class ProvisioningController : IController
         foreach (var (node, placed) in inFlightPlacements)
         {
             work.Add(BindAllAsync(node, placed, retry, cancellationToken));
+        }
+
+        foreach (var scaleUp in scaleUps)
+        {
+            work.Add(ScaleUpAsync(scaleUp, retry, cancellationToken));
         }
 
         using var slots = new SemaphoreSlim(_options.LaunchConcurrency);
@@ -243,7 +263,8 @@ public sealed partial class ProvisioningController : IController
             Ledger = _ledger,
         });
         var unseen = _inFlight.Unseen(snapshot.Nodes);
-        var nodes = unseen.Count == 0 ? snapshot.Nodes : [.. snapshot.Nodes, .. unseen];
+        var upcoming = _nodeGroups?.Upcoming(snapshot.Nodes) ?? [];
+        var nodes = unseen.Count == 0 && upcoming.Count == 0 ? snapshot.Nodes : [.. snapshot.Nodes, .. unseen, .. upcoming];
         var usage = SnapshotBuilder.Usage(nodes);
         return snapshot with
         {
@@ -264,7 +285,8 @@ public sealed partial class ProvisioningController : IController
         var count = 0;
         foreach (var placement in plan.ExistingNodes)
         {
-            if (byName.TryGetValue(placement.NodeName, out var node) && node.InFlight && !node.MarkedForDeletion)
+            // Capacity asked of a node group has no Node yet: kube-scheduler places those pods once it registers.
+            if (byName.TryGetValue(placement.NodeName, out var node) && node.InFlight && !node.MarkedForDeletion && !NodeGroupRegistry.IsUpcoming(node.Name))
             {
                 placements.Add((node, placement.Pods));
                 count += placement.Pods.Count;
@@ -272,6 +294,24 @@ public sealed partial class ProvisioningController : IController
         }
 
         return count;
+    }
+
+    /// <summary>Grows one node group; its pods are planned again when the cloud refuses. Kube-scheduler binds them once the nodes register.</summary>
+    private async Task ScaleUpAsync(NodeGroupScaleUp scaleUp, List<string> retry, CancellationToken cancellationToken)
+    {
+        if (!await _nodeGroups!.ScaleUpAsync(scaleUp, cancellationToken).ConfigureAwait(false))
+        {
+            Retry(retry, scaleUp.Pods);
+            return;
+        }
+
+        // Cluster Autoscaler's event, in its words, so that dashboards and habits keep working.
+        var group = scaleUp.Group;
+        var message = $"pod triggered scale-up: [{{{group.Name} {scaleUp.From}->{scaleUp.To} (max: {group.MaxSize})}}]";
+        foreach (var pod in scaleUp.Pods)
+        {
+            await _events.RecordAsync(PodEvent(pod, "TriggeredScaleUp", message), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task ReportUnschedulableAsync(Plan plan, CancellationToken cancellationToken)

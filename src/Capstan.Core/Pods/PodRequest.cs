@@ -51,6 +51,15 @@ public sealed record PodRequest
     /// <summary><c>karpenter.sh/do-not-evict</c> is set.</summary>
     public bool DoNotEvict { get; init; }
 
+    /// <summary>
+    /// <c>cluster-autoscaler.kubernetes.io/safe-to-evict</c>: true lets a node-group scale-down move the pod even
+    /// without a controller or with local storage; false keeps its node; null when not set.
+    /// </summary>
+    public bool? SafeToEvict { get; init; }
+
+    /// <summary>The pod mounts node-local storage (a hostPath, or an emptyDir not backed by memory).</summary>
+    public bool HasLocalStorage { get; init; }
+
     public string Key => $"{Namespace}/{Name}";
 
     /// <summary>

@@ -1,8 +1,10 @@
 using Capstan.Controllers;
 using Capstan.Controllers.Disruption;
+using Capstan.Controllers.NodeGroups;
 using Capstan.Controllers.Nodes;
 using Capstan.Controllers.Provisioning;
 using Capstan.Core.Ports;
+using Capstan.Kubernetes.NodeGroups;
 using Capstan.Kubernetes.LeaderElection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -46,7 +48,8 @@ internal static class ControllerServices
             sp.GetRequiredService<ProvisioningOptions>(),
             sp.GetRequiredService<ProvisioningMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<ProvisioningController>>()));
+            sp.GetRequiredService<ILogger<ProvisioningController>>(),
+            nodeGroups: NodeGroupsEnabled(sp) ? sp.GetRequiredService<NodeGroupScaler>() : null));
         services.AddSingleton<IController>(sp => sp.GetRequiredService<ProvisioningController>());
         services.AddSingleton<IController, NodeLifecycleController>();
         services.AddSingleton<IController, ProvisionerStatusController>();
@@ -55,7 +58,9 @@ internal static class ControllerServices
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<DisruptionOptions>>().Value);
         services.TryAddSingleton<DisruptionMetrics>();
         services.AddSingleton<IController, DisruptionController>();
-        services.AddSingleton<IController, TerminationController>();
+        services.AddSingleton<IController>(sp => ActivatorUtilities.CreateInstance<TerminationController>(sp,
+            [.. NodeGroupsEnabled(sp) ? new object[] { sp.GetRequiredService<NodeGroupRegistry>() } : []]));
+        AddNodeGroups(services, configuration);
         services.AddOptions<GarbageCollectionOptions>().BindConfiguration(GarbageCollectionOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GarbageCollectionOptions>, GarbageCollectionOptionsValidator>());
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<GarbageCollectionOptions>>().Value);
@@ -76,4 +81,30 @@ internal static class ControllerServices
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddHostedService<ControllersHostedService>();
     }
+
+    /// <summary>
+    /// Node groups (<c>Capstan:NodeGroups</c>): the registry, the scale-up side of the provisioning pass, the refresh
+    /// loop and the scale-down controller, only built when enabled (they need the cloud's Auto Scaling client).
+    /// </summary>
+    private static void AddNodeGroups(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<NodeGroupOptions>().BindConfiguration(NodeGroupOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NodeGroupOptions>, NodeGroupOptionsValidator>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<NodeGroupOptions>>().Value);
+        services.TryAddSingleton<NodeGroupRegistry>();
+        services.TryAddSingleton<NodeGroupMetrics>();
+        services.TryAddSingleton<IExpanderPriorities>(sp => new ConfigMapExpanderPriorities(
+            sp.GetRequiredService<k8s.IKubernetes>(),
+            sp.GetRequiredService<NodeGroupOptions>().PriorityConfigMapNamespace,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ConfigMapExpanderPriorities>>()));
+        services.TryAddSingleton<NodeGroupScaler>();
+        if (configuration.GetValue<bool>($"{NodeGroupOptions.SectionName}:Enabled"))
+        {
+            services.AddSingleton<IController, NodeGroupController>();
+            services.AddSingleton<IController, NodeGroupScaleDownController>();
+        }
+    }
+
+    private static bool NodeGroupsEnabled(IServiceProvider services) => services.GetRequiredService<NodeGroupOptions>().Enabled;
 }

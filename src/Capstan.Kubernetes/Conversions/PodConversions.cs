@@ -10,6 +10,9 @@ public static class PodConversions
 {
     public const string DoNotEvictAnnotation = "karpenter.sh/do-not-evict";
 
+    /// <summary>Cluster Autoscaler's per-pod answer to "may a scale-down move this pod".</summary>
+    public const string SafeToEvictAnnotation = "cluster-autoscaler.kubernetes.io/safe-to-evict";
+
     public static PodRequest ToPodRequest(V1Pod pod, long creationOrder = 0)
     {
         ArgumentNullException.ThrowIfNull(pod);
@@ -90,6 +93,13 @@ public static class PodConversions
             HostPorts = HostPorts(spec),
             CreationOrder = creationOrder,
             DoNotEvict = metadata.Annotations?.TryGetValue(DoNotEvictAnnotation, out var v) == true && v == "true",
+            SafeToEvict = (metadata.Annotations?.TryGetValue(SafeToEvictAnnotation, out var safe) == true ? safe : null) switch
+            {
+                "true" => true,
+                "false" => false,
+                _ => null,
+            },
+            HasLocalStorage = spec.Volumes?.Any(v => v.HostPath is not null || (v.EmptyDir is { } dir && dir.Medium != "Memory")) == true,
         };
     }
 

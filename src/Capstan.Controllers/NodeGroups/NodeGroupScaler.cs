@@ -1,0 +1,78 @@
+using Capstan.Core.Cloud;
+using Capstan.Core.Cluster;
+using Capstan.Core.NodeGroups;
+using Capstan.Core.Packing;
+using Capstan.Core.Ports;
+using Microsoft.Extensions.Logging;
+
+namespace Capstan.Controllers.NodeGroups;
+
+/// <summary>
+/// The node-group side of a provisioning pass: the capacity already asked of groups (as nodes of the snapshot), the
+/// plan over provisioners and groups with the configured expander, and the <c>SetDesiredCapacity</c> calls. Pods are
+/// not bound here: a group's nodes get their names only when they register, and kube-scheduler places the pods then.
+/// </summary>
+public sealed class NodeGroupScaler
+{
+    private readonly NodeGroupRegistry _registry;
+    private readonly IExpanderPriorities? _priorities;
+    private readonly NodeGroupMetrics _metrics;
+    private readonly ILogger<NodeGroupScaler> _logger;
+    private readonly Expander _expander;
+    private readonly bool _usesPriorities;
+
+    public NodeGroupScaler(NodeGroupRegistry registry, NodeGroupOptions options, IExpanderPriorities? priorities, NodeGroupMetrics metrics,
+        TimeProvider time, ILogger<NodeGroupScaler> logger)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        _registry = registry;
+        _priorities = priorities;
+        _metrics = metrics;
+        _logger = logger;
+        var chain = Expander.ParseChain(options.Expander, out var problem) ?? throw new ArgumentException(problem, nameof(options));
+        // The random expander must differ between runs; a seed from the clock keeps tests on a fake clock repeatable.
+        _expander = new Expander(chain, new Random((int)(time.GetTimestamp() & int.MaxValue)));
+        _usesPriorities = chain.Contains(Expander.Priority);
+    }
+
+    public bool Enabled => _registry.Enabled;
+
+    /// <summary>Capacity asked of groups that has not registered yet, as snapshot nodes.</summary>
+    public IReadOnlyList<NodeView> Upcoming(IReadOnlyList<NodeView> nodes) => _registry.Upcoming(nodes);
+
+    /// <summary>Plans the snapshot over its provisioners and the groups (listing them first if that has not happened yet).</summary>
+    public async Task<NodeGroupPlan> PlanAsync(Snapshot snapshot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (_registry.RefreshedAt is null)
+        {
+            await _registry.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var priorities = _usesPriorities && _priorities is not null ? await _priorities.GetAsync(cancellationToken).ConfigureAwait(false) : null;
+        return NodeGroupPlanner.Plan(snapshot, _registry.Current(), _expander, priorities);
+    }
+
+    /// <summary>Sets the group's new desired capacity; false (logged) when the cloud refused or failed.</summary>
+    public async Task<bool> ScaleUpAsync(NodeGroupScaleUp scaleUp, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scaleUp);
+        var group = scaleUp.Group;
+        _logger.NodeGroupScaleUp(group.Name, scaleUp.From, scaleUp.To, scaleUp.Pods.Count);
+        try
+        {
+            await _registry.Provider.SetDesiredCapacityAsync(group.Name, scaleUp.To, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CloudProviderException e)
+        {
+            _logger.NodeGroupScaleUpFailed(group.Name, scaleUp.From, scaleUp.To, e.Message, scaleUp.Pods.Count);
+            return false;
+        }
+
+        _registry.ScaledUp(group.Name, scaleUp.To);
+        _metrics.Scaled(group.Name, "up", scaleUp.Nodes);
+        return true;
+    }
+}
