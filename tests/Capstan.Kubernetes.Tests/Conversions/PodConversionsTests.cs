@@ -165,4 +165,43 @@ public sealed class PodConversionsTests
         Assert.Equal(long.MaxValue, request.Requests.Cpu.Value);
         Assert.Equal("9223372036854775807", request.Requests.Cpu.ToString());
     }
+
+    [Theory]
+    [InlineData("\"true\"", true)]
+    [InlineData("\"false\"", false)]
+    [InlineData("\"maybe\"", null)]
+    public void SafeToEvict_ReadFromClusterAutoscalersAnnotation(string value, bool? expected)
+    {
+        var pod = Pod($$"""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: web
+              namespace: shop
+              annotations: { cluster-autoscaler.kubernetes.io/safe-to-evict: {{value}} }
+            spec:
+              containers: [{ name: app }]
+            """);
+
+        Assert.Equal(expected, PodConversions.ToPodRequest(pod).SafeToEvict);
+    }
+
+    [Theory]
+    [InlineData("[{ name: data, hostPath: { path: /var/data } }]", true)]
+    [InlineData("[{ name: scratch, emptyDir: {} }]", true)]
+    [InlineData("[{ name: cache, emptyDir: { medium: Memory } }]", false)]
+    [InlineData("[{ name: config, configMap: { name: app } }]", false)]
+    public void LocalStorage_IsAHostPathOrADiskBackedEmptyDir(string volumes, bool expected)
+    {
+        var pod = Pod($$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: { name: web, namespace: shop }
+            spec:
+              containers: [{ name: app }]
+              volumes: {{volumes}}
+            """);
+
+        Assert.Equal(expected, PodConversions.ToPodRequest(pod).HasLocalStorage);
+    }
 }
