@@ -129,7 +129,8 @@ public sealed class GroupTypeResolver
     private Task<TemplateFacts> TemplateAsync(LaunchTemplateSpecification template, CancellationToken cancellationToken)
     {
         var version = string.IsNullOrEmpty(template.Version) ? DefaultVersion : template.Version;
-        var key = (template.LaunchTemplateId ?? "") + "|" + (template.LaunchTemplateName ?? "") + "|" + version;
+        // The id names the template when both are given (it is the one asked for), so groups sharing it share a look-up.
+        var key = (string.IsNullOrEmpty(template.LaunchTemplateId) ? "name:" + template.LaunchTemplateName : "id:" + template.LaunchTemplateId) + "|" + version;
         return _templates.GetOrLoadAsync(key, ct => ReadTemplateAsync(template, version, ct), cancellationToken);
     }
 
