@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Capstan.Aws;
 
-/// <summary>The AWS adapter's log lines (event ids 5xxx: read side 5100-5199, launch and instances 5200-5299, interruption 5300-5399).</summary>
+/// <summary>The AWS adapter's log lines (event ids 5xxx: read side 5100-5199, launch and instances 5200-5299, interruption 5300-5399, node groups 5400-5449).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 5100, EventName = "ReadTemplateResolved", Level = LogLevel.Debug,
@@ -113,4 +113,29 @@ internal static partial class Log
     [LoggerMessage(EventId = 5307, EventName = "InterruptionReceived", Level = LogLevel.Debug,
         Message = "Interruption queue gave {Messages} messages: {Events} interruption events, {Discarded} deleted unused")]
     public static partial void InterruptionReceived(this ILogger logger, int messages, int events, int discarded);
+
+    // 5400-5449: Auto Scaling node groups.
+    [LoggerMessage(EventId = 5400, EventName = "NodeGroupsDiscovered", Level = LogLevel.Debug,
+        Message = "{Groups} node groups carry the discovery tags ({WithTypes} with instance types to plan with)")]
+    public static partial void NodeGroupsDiscovered(this ILogger logger, int groups, int withTypes);
+
+    [LoggerMessage(EventId = 5401, EventName = "NodeGroupTypesUnresolved", Level = LogLevel.Warning,
+        Message = "Node group {Group} has no instance type to plan with, so it is not scaled up: {Reason}")]
+    public static partial void NodeGroupTypesUnresolved(this ILogger logger, string group, string reason);
+
+    [LoggerMessage(EventId = 5402, EventName = "NodeGroupTagProblem", Level = LogLevel.Warning,
+        Message = "Node group {Group}: {Problem}; the tag is ignored")]
+    public static partial void NodeGroupTagProblem(this ILogger logger, string group, string problem);
+
+    [LoggerMessage(EventId = 5403, EventName = "NodeGroupDesiredCapacitySet", Level = LogLevel.Information,
+        Message = "Node group {Group}: desired capacity set to {DesiredCapacity}")]
+    public static partial void NodeGroupDesiredCapacitySet(this ILogger logger, string group, int desiredCapacity);
+
+    [LoggerMessage(EventId = 5404, EventName = "NodeGroupInstanceTerminating", Level = LogLevel.Information,
+        Message = "Instance {InstanceId} is leaving its node group (activity {ActivityId}: {Description})")]
+    public static partial void NodeGroupInstanceTerminating(this ILogger logger, string instanceId, string activityId, string description);
+
+    [LoggerMessage(EventId = 5405, EventName = "NodeGroupInstanceAlreadyGone", Level = LogLevel.Information,
+        Message = "Instance {InstanceId} is in no node group any more; nothing to terminate")]
+    public static partial void NodeGroupInstanceAlreadyGone(this ILogger logger, string instanceId);
 }

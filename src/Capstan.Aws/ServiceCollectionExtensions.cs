@@ -1,5 +1,6 @@
 using Amazon.EC2;
 using Amazon.SimpleSystemsManagement;
+using Capstan.Aws.AutoScaling;
 using Capstan.Aws.Clients;
 using Capstan.Aws.Discovery;
 using Capstan.Aws.Doctor;
@@ -23,7 +24,7 @@ public static class ServiceCollectionExtensions
     /// The AWS cloud provider and its parts, each once, sharing one EC2 client: the client factory (endpoint overrides
     /// from the environment), the Polly pipelines, the unavailable-offerings cache, the template resolver, the
     /// instance-type provider with its prices, the fleet launcher, the instance repository, the interruption queue
-    /// reader (which says so in words when asked to read with no <see cref="AwsOptions.InterruptionQueue"/>) and the doctor. <c>TryAdd</c> throughout, so
+    /// reader (which says so in words when asked to read with no <see cref="AwsOptions.InterruptionQueue"/>), the Auto Scaling node-group provider and the doctor. <c>TryAdd</c> throughout, so
     /// tests and the sandbox can register their own first.
     /// </summary>
     public static IServiceCollection AddCapstanAws(this IServiceCollection services)
@@ -59,6 +60,14 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<CloudProviderMetrics>();
         services.TryAddSingleton<AwsCloudProvider>();
         services.TryAddSingleton<ICloudProvider>(sp => sp.GetRequiredService<AwsCloudProvider>());
+        services.TryAddSingleton(sp => new AutoScalingClient(sp.GetRequiredService<AwsClientFactory>(), sp.GetRequiredService<AwsOptions>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new GroupTypeResolver(
+            sp.GetRequiredService<AutoScalingClient>(), sp.GetRequiredService<IAmazonEC2>(), sp.GetRequiredService<AwsPipelines>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new AwsNodeGroupProvider(
+            sp.GetRequiredService<AutoScalingClient>(), sp.GetRequiredService<GroupTypeResolver>(), sp.GetRequiredService<InstanceTypeProvider>(),
+            sp.GetRequiredService<AwsPipelines>(), sp.GetRequiredService<AwsOptions>(), sp.GetRequiredService<ILogger<AwsNodeGroupProvider>>()));
+        services.TryAddSingleton<INodeGroupProvider>(sp => sp.GetRequiredService<AwsNodeGroupProvider>());
+        services.TryAddSingleton(sp => new NodeGroupDoctor(sp.GetRequiredService<INodeGroupProvider>()));
         services.TryAddSingleton(sp => new AwsDoctor(
             sp.GetRequiredService<AwsClientFactory>(), sp.GetRequiredService<AwsPipelines>(), sp.GetRequiredService<AwsOptions>(),
             sp.GetRequiredService<TemplateResolver>(), sp.GetRequiredService<InstanceTypeProvider>()));

@@ -20,6 +20,9 @@ public sealed class AwsPipelines
         "ProvisionedThroughputExceededException", "TransactionInProgressException", "BandwidthLimitExceeded",
     };
 
+    // Auto Scaling's "come back later": the group is busy with another activity, or another update holds it.
+    private static readonly HashSet<string> s_busyCodes = new(StringComparer.Ordinal) { "ScalingActivityInProgress", "ResourceContention" };
+
     private readonly Dictionary<string, (ResiliencePipeline Idempotent, ResiliencePipeline Once)> _byService = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ResiliencePipeline> _breakers = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Service, TimeSpan Wait), ResiliencePipeline> _longPolls = [];
@@ -46,10 +49,10 @@ public sealed class AwsPipelines
     /// <summary>How long a tripped breaker rejects calls before it lets one through again.</summary>
     public TimeSpan BreakDuration { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>True for failures worth another attempt: throttling, 5xx, timeouts, broken connections.</summary>
+    /// <summary>True for failures worth another attempt: throttling, a busy Auto Scaling group, 5xx, timeouts, broken connections.</summary>
     public static bool IsTransient(Exception exception) => exception switch
     {
-        AmazonServiceException service => IsThrottling(service.ErrorCode) || (int)service.StatusCode >= 500
+        AmazonServiceException service => IsThrottling(service.ErrorCode) || IsBusy(service.ErrorCode) || (int)service.StatusCode >= 500
             || (service.StatusCode == 0 && service.InnerException is HttpRequestException or IOException or TimeoutException),
         TimeoutRejectedException or TimeoutException or HttpRequestException or IOException => true,
         OperationCanceledException => false,
@@ -57,6 +60,9 @@ public sealed class AwsPipelines
     };
 
     public static bool IsThrottling(string? code) => code is not null && s_throttlingCodes.Contains(code);
+
+    /// <summary>Auto Scaling's codes for a group that is busy right now (<c>ScalingActivityInProgress</c>, <c>ResourceContention</c>).</summary>
+    public static bool IsBusy(string? code) => code is not null && s_busyCodes.Contains(code);
 
     /// <summary>The pipeline for calls that may be repeated safely (reads, terminate, CreateFleet with its ClientToken).</summary>
     public ResiliencePipeline Idempotent(string service) => For(service).Idempotent;

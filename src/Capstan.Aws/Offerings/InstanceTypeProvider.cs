@@ -76,7 +76,18 @@ public sealed class InstanceTypeProvider
         ArgumentNullException.ThrowIfNull(nodeTemplate);
         ArgumentNullException.ThrowIfNull(kubelet);
         var subnets = await _resolver.SubnetsAsync(nodeTemplate, cancellationToken);
-        IReadOnlyList<string> zones = [.. subnets.Select(s => s.Zone).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        return await GetInstanceTypesAsync([.. subnets.Select(s => s.Zone).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)], kubelet, cancellationToken);
+    }
+
+    /// <summary>
+    /// The types offered in the given zones (an Auto Scaling group's, say, which names its zones itself), built and
+    /// cached exactly as for a node template's subnets.
+    /// </summary>
+    public async Task<IReadOnlyList<InstanceType>> GetInstanceTypesAsync(IReadOnlyList<string> zones, KubeletSettings kubelet, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(zones);
+        ArgumentNullException.ThrowIfNull(kubelet);
+        zones = [.. zones.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         var infos = await _infos.GetOrLoadAsync("all", ReadInstanceTypesAsync, cancellationToken);
         var zoneKey = string.Join(",", zones);
         var offered = await _offered.GetOrLoadAsync(zoneKey, ct => ReadOfferingsAsync(zones, ct), cancellationToken);
