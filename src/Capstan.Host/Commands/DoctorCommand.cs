@@ -49,9 +49,14 @@ public static class DoctorCommand
         var queue = Text("--interruption-queue", "QUEUE", "also check this SQS queue (name or URL)");
         var profile = Text("--default-instance-profile", "NAME", "the instance profile for templates that name none");
         var version = Text("--kubernetes-version", "X.Y", "the cluster's version, for the EKS-optimised AMIs (default 1.29)");
+        var nodeGroups = new Option<bool>("--node-groups")
+        {
+            Arity = ArgumentArity.Zero,
+            Description = "also list the Auto Scaling groups that carry Cluster Autoscaler's discovery tags for the cluster",
+        };
         var command = new Command("doctor", "checks that this AWS account and node template can launch nodes")
         {
-            aws, clusterName, template, region, queue, profile, version,
+            aws, clusterName, template, region, queue, profile, version, nodeGroups,
         };
         command.Validators.Add(result =>
         {
@@ -79,13 +84,13 @@ public static class DoctorCommand
                 options.KubernetesVersion = kubernetesVersion;
             }
 
-            return RunAsync(options, result.GetValue(template)!, context.Stdout, context.Stderr,
+            return RunAsync(options, result.GetValue(template)!, result.GetValue(nodeGroups), context.Stdout, context.Stderr,
                 context.AwsEndpoints ?? AwsEndpoints.FromEnvironment(), context.AwsCredentials, context.CancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(AwsOptions options, string file, TextWriter stdout, TextWriter stderr, AwsEndpoints endpoints, AWSCredentials? credentials, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(AwsOptions options, string file, bool nodeGroups, TextWriter stdout, TextWriter stderr, AwsEndpoints endpoints, AWSCredentials? credentials, CancellationToken cancellationToken)
     {
         var validation = new AwsOptionsValidator().Validate(null, options);
         if (validation.Failed)
@@ -116,6 +121,11 @@ public static class DoctorCommand
         services.AddCapstanAws();
         await using var provider = services.BuildServiceProvider();
         var checks = await provider.GetRequiredService<AwsDoctor>().RunAsync(nodeTemplate, cancellationToken);
+        if (nodeGroups)
+        {
+            checks = [.. checks, .. await provider.GetRequiredService<NodeGroupDoctor>().RunAsync(cancellationToken)];
+        }
+
         await stdout.WriteAsync(Table(checks));
         return checks.All(c => c.Ok) ? 0 : 1;
     }
