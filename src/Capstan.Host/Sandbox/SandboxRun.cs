@@ -79,6 +79,7 @@ internal static class SandboxRun
             LaunchLatency = scenario.Settings.LaunchLatency,
             NodeBootTime = scenario.Settings.NodeBootTime,
             PodStartTime = scenario.Settings.PodStartTime,
+            NodeGroups = scenario.NodeGroups,
         };
         await using var world = await SandboxWorld.StartAsync(options, clock, certificates.Server, loggers);
         var kubeconfig = Path.Combine(folder.Path, "kubeconfig");
@@ -100,6 +101,8 @@ internal static class SandboxRun
             $"--Capstan:LeaderElection:LeaseDuration={TimeSpan.FromSeconds(15 * speed)}",
             $"--Capstan:LeaderElection:RenewDeadline={TimeSpan.FromSeconds(10 * speed)}",
             $"--Capstan:LeaderElection:RetryPeriod={TimeSpan.FromSeconds(2 * speed)}",
+            // The scenario's Capstan settings, then the command line's, which win.
+            .. scenario.Settings.Configuration.Select(c => $"--{c.Key}={c.Value}"),
             .. request.Configuration,
         ];
         var endpoint = world.Aws.Endpoint.ToString();
@@ -116,7 +119,7 @@ internal static class SandboxRun
                     o.TimestampFormat = "HH:mm:ss ";
                 });
                 builder.Services.AddSingleton<TimeProvider>(clock);
-                var endpoints = new AwsEndpoints(k => k == "AWS_ENDPOINT_URL" ? endpoint : null);
+                var endpoints = new AwsEndpoints(k => k is "AWS_ENDPOINT_URL" or "AWS_ENDPOINT_URL_AUTO_SCALING" ? endpoint : null);
                 builder.Services.AddSingleton(endpoints);
                 builder.Services.AddSingleton(sp => new AwsClientFactory(
                     sp.GetRequiredService<IOptions<AwsOptions>>().Value, endpoints, new BasicAWSCredentials("SANDBOXACCESSKEY", "sandbox-secret")));
