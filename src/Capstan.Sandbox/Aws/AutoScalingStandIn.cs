@@ -188,12 +188,13 @@ public sealed class AutoScalingStandIn : IAwsService
         }
 
         List<StandInAutoScalingGroup> all = [.. chosen];
+        var instances = call.Get("IncludeInstances") is not "false";
         return Page(call, "DescribeAutoScalingGroups", all, DefaultMaxRecords, (x, page, next) => x
-            .List("AutoScalingGroups", page, WriteGroup)
+            .List("AutoScalingGroups", page, (g, group) => WriteGroup(g, group, instances))
             .Value("NextToken", next));
     }
 
-    private void WriteGroup(AutoScalingXml x, StandInAutoScalingGroup group)
+    private void WriteGroup(AutoScalingXml x, StandInAutoScalingGroup group, bool includeInstances)
     {
         var spec = group.Spec;
         var template = _ec2.LaunchTemplateById(spec.LaunchTemplateId);
@@ -230,7 +231,7 @@ public sealed class AutoScalingStandIn : IAwsService
             .Values("TargetGroupARNs", [])
             .Value("HealthCheckType", "EC2")
             .Value("HealthCheckGracePeriod", 300L)
-            .List("Instances", group.Members.Where(m => m.LifecycleState != "Terminated"), (i, m) => i
+            .List("Instances", group.Members.Where(m => includeInstances && m.LifecycleState != "Terminated"), (i, m) => i
                 .Value("InstanceId", m.InstanceId)
                 .Value("InstanceType", m.InstanceType)
                 .Value("AvailabilityZone", m.Zone)

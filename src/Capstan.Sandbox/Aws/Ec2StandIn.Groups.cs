@@ -95,6 +95,11 @@ public sealed partial class Ec2StandIn
             var instance = NewInstance(instanceType, zone, subnetId, capacityType, template.ImageId, null, template.Id,
                 data.GetValueOrDefault("IamInstanceProfile.Name"), instanceTags, metadata);
             _instances[instance.InstanceId] = instance;
+            if (DescribeNotFoundAfterLaunch > 0)
+            {
+                _hiddenDescribes[instance.InstanceId] = DescribeNotFoundAfterLaunch;
+            }
+
             return new GroupLaunchResult(instance, null, null);
         }
     }

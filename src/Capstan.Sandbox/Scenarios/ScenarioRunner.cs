@@ -224,7 +224,7 @@ public sealed class ScenarioRunner
             (interrupt.Node is null || ObjectStore.NameOf(n) == interrupt.Node)
             && (interrupt.InstanceType is null || (string?)n["metadata"]?["labels"]?["node.kubernetes.io/instance-type"] == interrupt.InstanceType)
             && (interrupt.Zone is null || (string?)n["metadata"]?["labels"]?["topology.kubernetes.io/zone"] == interrupt.Zone)
-            && (interrupt.CapacityType is null || (string?)n["metadata"]?["labels"]?["karpenter.sh/capacity-type"] == interrupt.CapacityType)).ToList();
+            && (interrupt.CapacityType is null || CapacityTypeOf(n) == interrupt.CapacityType)).ToList();
         var node = candidates.OrderBy(ObjectStore.NameOf, StringComparer.Ordinal).FirstOrDefault();
         var provider = (string?)node?["spec"]?["providerID"];
         if (node is null || provider is null)
@@ -349,8 +349,14 @@ public sealed class ScenarioRunner
     private double NodePrice(JsonObject node)
     {
         var labels = node["metadata"]?["labels"];
-        var capacityType = (string?)labels?["karpenter.sh/capacity-type"] ?? ((string?)labels?[SandboxKubelets.CapacityTypeLabel] == "SPOT" ? "spot" : "on-demand");
-        return _world.PriceOf((string?)labels?["node.kubernetes.io/instance-type"] ?? "", (string?)labels?["topology.kubernetes.io/zone"] ?? "", capacityType);
+        return _world.PriceOf((string?)labels?["node.kubernetes.io/instance-type"] ?? "", (string?)labels?["topology.kubernetes.io/zone"] ?? "", CapacityTypeOf(node));
+    }
+
+    /// <summary>A node's capacity type: Capstan's label, else a managed node group's (<c>SPOT</c>/<c>ON_DEMAND</c>), else on-demand.</summary>
+    private static string CapacityTypeOf(JsonObject node)
+    {
+        var labels = node["metadata"]?["labels"];
+        return (string?)labels?["karpenter.sh/capacity-type"] ?? ((string?)labels?[SandboxKubelets.CapacityTypeLabel] == "SPOT" ? "spot" : "on-demand");
     }
 
     /// <summary>What does not hold for a node group now, in words (empty when everything does).</summary>

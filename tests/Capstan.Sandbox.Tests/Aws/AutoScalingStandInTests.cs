@@ -126,6 +126,7 @@ public sealed class AutoScalingStandInTests : IAsyncLifetime
         Assert.Equal(("t3.medium", "us-east-1b", "Pending", "Healthy"),
             (Text(instance, "InstanceType"), Text(instance, "AvailabilityZone"), Text(instance, "LifecycleState"), Text(instance, "HealthStatus")));
         Assert.Matches("^i-[0-9a-f]{17}$", Text(instance, "InstanceId"));
+        Assert.Empty(Instances(Assert.Single(await _h.DescribeGroupsAsync(("AutoScalingGroupNames.member.1", "plain"), ("IncludeInstances", "false")))));
     }
 
     [Fact]
