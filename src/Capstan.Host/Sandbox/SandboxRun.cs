@@ -87,6 +87,8 @@ internal static class SandboxRun
 
         string[] args =
         [
+            // The scenario's Capstan settings first: the sandbox's own wiring after them always wins.
+            .. scenario.Settings.Configuration.Select(c => $"--{c.Key}={c.Value}"),
             $"--Capstan:Server:Listen={request.Listen}",
             $"--Capstan:Tls:CertFile={Path.Combine(folder.Path, CertificateSet.ServerCertificateFile)}",
             $"--Capstan:Tls:KeyFile={Path.Combine(folder.Path, CertificateSet.ServerKeyFile)}",
@@ -101,8 +103,6 @@ internal static class SandboxRun
             $"--Capstan:LeaderElection:LeaseDuration={TimeSpan.FromSeconds(15 * speed)}",
             $"--Capstan:LeaderElection:RenewDeadline={TimeSpan.FromSeconds(10 * speed)}",
             $"--Capstan:LeaderElection:RetryPeriod={TimeSpan.FromSeconds(2 * speed)}",
-            // The scenario's Capstan settings, then the command line's, which win.
-            .. scenario.Settings.Configuration.Select(c => $"--{c.Key}={c.Value}"),
             .. request.Configuration,
         ];
         var endpoint = world.Aws.Endpoint.ToString();

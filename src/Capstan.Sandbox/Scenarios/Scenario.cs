@@ -32,7 +32,7 @@ public sealed record ScenarioSettings(double Speed, TimeSpan NodeBootTime, TimeS
 
     /// <summary>
     /// Capstan configuration the scenario sets (its <c>Capstan:...</c> keys under <c>settings:</c>, such as
-    /// <c>Capstan:NodeGroups:Enabled</c>), given to the Capstan host the sandbox runs; the command line's own wins.
+    /// <c>Capstan:NodeGroups:Enabled</c>), given to the Capstan host the sandbox runs; the sandbox's own wiring wins.
     /// </summary>
     public IReadOnlyDictionary<string, string> Configuration { get; init; } = s_noConfiguration;
 
