@@ -15,6 +15,9 @@ namespace Capstan.Sandbox.Aws;
 /// <c>ValidationError</c> wording. Groups reconcile on the world's clock as Auto Scaling does: below the desired
 /// capacity they launch through the EC2 stand-in (types in priority order, the next one when an offering has no
 /// capacity, zones kept balanced), above it they terminate, and every change is a scaling activity.
+/// Simplifications: no cooldowns (<c>HonorCooldown</c> is accepted and has no effect), no lifecycle hooks, warm pools
+/// or instance protection, and scale-in takes the newest instance of the fullest zone rather than running the whole
+/// default termination policy.
 /// </summary>
 public sealed class AutoScalingStandIn : IAwsService
 {
