@@ -79,6 +79,7 @@ internal static class SandboxRun
             LaunchLatency = scenario.Settings.LaunchLatency,
             NodeBootTime = scenario.Settings.NodeBootTime,
             PodStartTime = scenario.Settings.PodStartTime,
+            NodeGroups = scenario.NodeGroups,
         };
         await using var world = await SandboxWorld.StartAsync(options, clock, certificates.Server, loggers);
         var kubeconfig = Path.Combine(folder.Path, "kubeconfig");
@@ -86,6 +87,8 @@ internal static class SandboxRun
 
         string[] args =
         [
+            // The scenario's Capstan settings first: the sandbox's own wiring after them always wins.
+            .. scenario.Settings.Configuration.Select(c => $"--{c.Key}={c.Value}"),
             $"--Capstan:Server:Listen={request.Listen}",
             $"--Capstan:Tls:CertFile={Path.Combine(folder.Path, CertificateSet.ServerCertificateFile)}",
             $"--Capstan:Tls:KeyFile={Path.Combine(folder.Path, CertificateSet.ServerKeyFile)}",
@@ -116,7 +119,7 @@ internal static class SandboxRun
                     o.TimestampFormat = "HH:mm:ss ";
                 });
                 builder.Services.AddSingleton<TimeProvider>(clock);
-                var endpoints = new AwsEndpoints(k => k == "AWS_ENDPOINT_URL" ? endpoint : null);
+                var endpoints = new AwsEndpoints(k => k is "AWS_ENDPOINT_URL" or "AWS_ENDPOINT_URL_AUTO_SCALING" ? endpoint : null);
                 builder.Services.AddSingleton(endpoints);
                 builder.Services.AddSingleton(sp => new AwsClientFactory(
                     sp.GetRequiredService<IOptions<AwsOptions>>().Value, endpoints, new BasicAWSCredentials("SANDBOXACCESSKEY", "sandbox-secret")));

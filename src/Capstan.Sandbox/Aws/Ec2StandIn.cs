@@ -18,6 +18,7 @@ public sealed partial class Ec2StandIn : IAwsService
         Time = time ?? TimeProvider.System;
         RegisterReadActions();
         RegisterLaunchActions();
+        RegisterGroupActions();
     }
 
     public string Name => "ec2";
@@ -54,4 +55,6 @@ public sealed partial class Ec2StandIn : IAwsService
     partial void RegisterReadActions();
 
     partial void RegisterLaunchActions();
+
+    partial void RegisterGroupActions();
 }

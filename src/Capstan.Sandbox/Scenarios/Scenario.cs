@@ -1,3 +1,5 @@
+using Capstan.Sandbox.World;
+
 namespace Capstan.Sandbox.Scenarios;
 
 /// <summary>
@@ -9,7 +11,11 @@ namespace Capstan.Sandbox.Scenarios;
 /// <param name="Settings">The simulated timings and default clock speed, with defaults for what the file leaves out.</param>
 /// <param name="Steps">The steps, numbered from 1 in file order.</param>
 /// <param name="SourceDirectory">The folder files named by steps were read from; null when the text came from no file.</param>
-public sealed record Scenario(string Name, string? Description, ScenarioSettings Settings, IReadOnlyList<ScenarioStep> Steps, string? SourceDirectory);
+public sealed record Scenario(string Name, string? Description, ScenarioSettings Settings, IReadOnlyList<ScenarioStep> Steps, string? SourceDirectory)
+{
+    /// <summary>The Auto Scaling groups (node groups) the world creates before the steps run, from <c>nodeGroups:</c>.</summary>
+    public IReadOnlyList<SandboxNodeGroup> NodeGroups { get; init; } = [];
+}
 
 /// <summary>
 /// How fast the sandbox's simulated world moves: the clock's default speed and how long the simulated cloud and
@@ -22,6 +28,14 @@ public sealed record Scenario(string Name, string? Description, ScenarioSettings
 /// <param name="Timeout">How long a wait step waits, in simulated time, when it names no timeout of its own.</param>
 public sealed record ScenarioSettings(double Speed, TimeSpan NodeBootTime, TimeSpan LaunchLatency, TimeSpan PodStartTime, TimeSpan Timeout)
 {
+    private static readonly IReadOnlyDictionary<string, string> s_noConfiguration = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Capstan configuration the scenario sets (its <c>Capstan:...</c> keys under <c>settings:</c>, such as
+    /// <c>Capstan:NodeGroups:Enabled</c>), given to the Capstan host the sandbox runs; the sandbox's own wiring wins.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Configuration { get; init; } = s_noConfiguration;
+
     /// <summary>The settings of a scenario that gives none: speed 10, boot 30s, launch 2s, pod start 2s, timeout 10m.</summary>
     public static ScenarioSettings Default { get; } = new(10, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(10));
 }

@@ -2,6 +2,7 @@ using Capstan.Core.Text;
 using System.Globalization;
 using Capstan.Core.Cloud;
 using Capstan.Kubernetes.Manifests;
+using Capstan.Sandbox.World;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -45,18 +46,25 @@ public static class ScenarioFile
         return reader.Errors.Count > 0 || scenario is null ? throw new ScenarioException(reader.Errors) : scenario;
     }
 
-    private static readonly string[] s_topKeys = ["name", "description", "settings", "steps"];
+    private static readonly string[] s_topKeys = ["name", "description", "settings", "nodeGroups", "steps"];
     private static readonly string[] s_settingKeys = ["speed", "nodeBootTime", "launchLatency", "podStartTime", "timeout"];
     private static readonly string[] s_stepKinds = ["apply", "delete", "scale", "wait", "expect", "interrupt", "capacityError"];
     private static readonly string[] s_deleteKeys = ["kind", "name", "namespace"];
     private static readonly string[] s_scaleKeys = ["workload", "replicas", "kind", "namespace"];
     private static readonly string[] s_workloadKinds = ["Deployment", "StatefulSet", "ReplicaSet"];
-    private static readonly string[] s_waitConditions = ["allPodsRunning", "nodes", "pendingPods", "duration"];
+    private static readonly string[] s_waitConditions = ["allPodsRunning", "nodes", "pendingPods", "duration", "nodeGroups"];
     private static readonly string[] s_waitKeys = [.. s_waitConditions, "timeout"];
-    private static readonly string[] s_expectKeys = ["nodes", "minNodes", "maxNodes", "runningPods", "pendingPods", "maxPricePerHour", "instanceTypes"];
+    private static readonly string[] s_expectKeys = ["nodes", "minNodes", "maxNodes", "runningPods", "pendingPods", "maxPricePerHour", "instanceTypes", "nodeGroups"];
     private static readonly string[] s_interruptKeys = ["node", "instanceType", "zone", "capacityType", "kind"];
     private static readonly string[] s_capacityErrorKeys = ["instanceType", "zone", "capacityType", "code"];
     private static readonly string[] s_capacityTypes = ["spot", "on-demand"];
+    private static readonly string[] s_nodeGroupKeys = ["name", "minSize", "maxSize", "desiredCapacity", "instanceTypes", "capacityType", "zones", "labels", "taints", "tags"];
+    private static readonly string[] s_groupCheckKeys = ["desired", "instances", "readyNodes", "instanceTypes"];
+    private static readonly string[] s_groupWaitKeys = ["desired", "instances", "readyNodes"];
+    private static readonly string[] s_taintEffects = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
+
+    /// <summary>The prefix of the settings keys that are Capstan configuration rather than the sandbox's own.</summary>
+    public const string ConfigurationPrefix = "Capstan:";
 
     private static readonly Dictionary<string, InterruptionKind> s_interruptions = new(StringComparer.Ordinal)
     {
@@ -73,6 +81,8 @@ public static class ScenarioFile
     private sealed class Reader(string name, string? directory)
     {
         private string _context = "";
+        private readonly List<(string Group, YamlNode Node, string Context)> _groupReferences = [];
+        private readonly List<string> _declaredGroups = [];
 
         public List<string> Errors { get; } = [];
 
@@ -113,6 +123,7 @@ public static class ScenarioFile
 
             var description = fields.TryGetValue("description", out var descriptionNode) ? Text(descriptionNode, "description") : null;
             var settings = fields.TryGetValue("settings", out var settingsNode) ? Settings(settingsNode) : ScenarioSettings.Default;
+            var nodeGroups = fields.TryGetValue("nodeGroups", out var groupsNode) ? NodeGroups(groupsNode) : [];
             var steps = new List<ScenarioStep>();
             if (!fields.TryGetValue("steps", out var stepsNode))
             {
@@ -133,7 +144,13 @@ public static class ScenarioFile
                 }
             }
 
-            return scenarioName is null ? null : new Scenario(scenarioName, description, settings, steps, directory);
+            var declared = _declaredGroups.Distinct(StringComparer.Ordinal).ToList();
+            foreach (var (group, node, context) in _groupReferences.Where(r => !declared.Contains(r.Group, StringComparer.Ordinal)))
+            {
+                Errors.Add($"{name}, {At(node.Start)}: {context}there is no node group \"{group}\"{Suggest(group, declared)}; {(declared.Count == 0 ? "the scenario declares none (nodeGroups: at the top)" : $"the scenario declares {List(declared)}")}");
+            }
+
+            return scenarioName is null ? null : new Scenario(scenarioName, description, settings, steps, directory) { NodeGroups = nodeGroups };
         }
 
         private ScenarioSettings Settings(YamlNode node)
@@ -146,12 +163,38 @@ public static class ScenarioFile
 
             if (node is not YamlMappingNode mapping)
             {
-                Error(node, "settings must be a mapping (speed, nodeBootTime, launchLatency, podStartTime, timeout)");
+                Error(node, "settings must be a mapping (speed, nodeBootTime, launchLatency, podStartTime, timeout, and Capstan:... configuration keys)");
                 return settings;
             }
 
             _context = "settings: ";
-            var fields = Fields(mapping, "settings", s_settingKeys);
+            var configuration = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            var own = new YamlMappingNode();
+            foreach (var (keyNode, valueNode) in mapping.Children)
+            {
+                if (keyNode is YamlScalarNode { Value: { } key } && key.StartsWith(ConfigurationPrefix, StringComparison.Ordinal))
+                {
+                    if (key.Length == ConfigurationPrefix.Length || key.EndsWith(':'))
+                    {
+                        Error(keyNode, $"\"{key}\" names no Capstan setting; write the whole key, such as Capstan:NodeGroups:Enabled");
+                    }
+                    else if (Scalar(valueNode, key) is { } text)
+                    {
+                        configuration[key] = text;
+                    }
+                }
+                else
+                {
+                    own.Add(keyNode, valueNode);
+                }
+            }
+
+            if (configuration.Count > 0)
+            {
+                settings = settings with { Configuration = configuration };
+            }
+
+            var fields = Fields(own, "settings", s_settingKeys);
             if (fields.TryGetValue("speed", out var speedNode))
             {
                 var speed = Scalar(speedNode, "speed") is { } text && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : double.NaN;
@@ -311,7 +354,7 @@ public static class ScenarioFile
 
         private WaitStep? Wait(YamlNode value)
         {
-            if (!Mapping(value, "wait: takes one of {allPodsRunning: true}, {nodes: N}, {pendingPods: N} or {duration: 45s}", out var mapping))
+            if (!Mapping(value, "wait: takes one of {allPodsRunning: true}, {nodes: N}, {pendingPods: N}, {duration: 45s} or {nodeGroups: {NAME: {desired: N}}}", out var mapping))
             {
                 return null;
             }
@@ -344,6 +387,9 @@ public static class ScenarioFile
                     break;
                 case "pendingPods":
                     condition = Count(fields, "pendingPods") is { } pending ? new WaitCondition.PendingPods(pending) : null;
+                    break;
+                case "nodeGroups":
+                    condition = GroupChecks(fields["nodeGroups"], s_groupWaitKeys) is { } checks ? new WaitCondition.NodeGroups(checks) : null;
                     break;
                 default:
                     condition = Duration(fields, "duration", allowZero: false) is { } length ? new WaitCondition.Duration(length) : null;
@@ -403,12 +449,18 @@ public static class ScenarioFile
                 }
             }
 
+            IReadOnlyDictionary<string, NodeGroupCheck>? groups = null;
+            if (fields.TryGetValue("nodeGroups", out var groupsNode))
+            {
+                groups = GroupChecks(groupsNode, s_groupCheckKeys);
+            }
+
             if (minNodes > maxNodes)
             {
                 Error(fields["minNodes"], $"minNodes ({Number(minNodes.Value)}) is more than maxNodes ({Number(maxNodes!.Value)})");
             }
 
-            return Errors.Count > before ? null : new ExpectStep(nodes, minNodes, maxNodes, running, pending, price, types);
+            return Errors.Count > before ? null : new ExpectStep(nodes, minNodes, maxNodes, running, pending, price, types) { NodeGroups = groups };
         }
 
         private InterruptStep? Interrupt(YamlNode value)
@@ -459,6 +511,185 @@ public static class ScenarioFile
             var capacityType = CapacityType(fields);
             var code = Optional(fields, "code") ?? DefaultCapacityErrorCode;
             return Errors.Count > before || instanceType is null ? null : new CapacityErrorStep(instanceType, zone, capacityType, code);
+        }
+
+        /// <summary><c>nodeGroups:</c> at the top: a list of groups, each with unique name and consistent sizes.</summary>
+        private List<SandboxNodeGroup> NodeGroups(YamlNode node)
+        {
+            var groups = new List<SandboxNodeGroup>();
+            if (node is not YamlSequenceNode sequence)
+            {
+                Error(node, "nodeGroups must be a list of groups, each with name, minSize, maxSize and instanceTypes");
+                return groups;
+            }
+
+            for (var i = 0; i < sequence.Children.Count; i++)
+            {
+                _context = $"node group {Number(i + 1)}: ";
+                if (NodeGroup(sequence.Children[i]) is { } group)
+                {
+                    if (groups.Exists(g => g.Name == group.Name))
+                    {
+                        Error(sequence.Children[i], $"there is already a node group \"{group.Name}\"; names must be unique");
+                    }
+                    else
+                    {
+                        groups.Add(group);
+                    }
+                }
+            }
+
+            _context = "";
+            return groups;
+        }
+
+        private SandboxNodeGroup? NodeGroup(YamlNode node)
+        {
+            if (!Mapping(node, "a node group is a mapping with name, minSize, maxSize, desiredCapacity, instanceTypes, capacityType, zones, labels, taints and tags", out var mapping))
+            {
+                return null;
+            }
+
+            var before = Errors.Count;
+            if (mapping.Children.FirstOrDefault(c => c.Key is YamlScalarNode { Value: "name" }).Value is YamlScalarNode { Value: { Length: > 0 } named })
+            {
+                _context = $"node group {named}: ";
+                _declaredGroups.Add(named);
+            }
+
+            var fields = Fields(mapping, "a node group", s_nodeGroupKeys);
+            var groupName = Required(mapping, fields, "name");
+
+            var min = fields.ContainsKey("minSize") ? Count(fields, "minSize") : Missing(mapping, "minSize");
+            var max = fields.ContainsKey("maxSize") ? Count(fields, "maxSize") : Missing(mapping, "maxSize");
+            var desired = fields.ContainsKey("desiredCapacity") ? Count(fields, "desiredCapacity") : min;
+            if (min is { } lo && max is { } hi && desired is { } want && (lo > hi || want < lo || want > hi))
+            {
+                Error(mapping, $"the sizes must satisfy minSize <= desiredCapacity <= maxSize, found {Number(lo)}, {Number(want)} and {Number(hi)}");
+            }
+
+            var types = fields.TryGetValue("instanceTypes", out var typesNode) ? Names(typesNode, "instanceTypes", "instance type names, in priority order, such as [c5.xlarge, m5.xlarge]") : null;
+            if (!fields.ContainsKey("instanceTypes"))
+            {
+                Missing(mapping, "instanceTypes");
+            }
+
+            var capacityType = CapacityType(fields) ?? "on-demand";
+            var zones = fields.TryGetValue("zones", out var zonesNode) ? Names(zonesNode, "zones", "zone names such as [us-east-1a, us-east-1b]") : null;
+            var labels = fields.TryGetValue("labels", out var labelsNode) ? Pairs(labelsNode, "labels") : new Dictionary<string, string>(StringComparer.Ordinal);
+            var tags = fields.TryGetValue("tags", out var tagsNode) ? Pairs(tagsNode, "tags") : new Dictionary<string, string>(StringComparer.Ordinal);
+            var taints = new List<string>();
+            if (fields.TryGetValue("taints", out var taintsNode))
+            {
+                foreach (var taint in Names(taintsNode, "taints", "taints such as [dedicated=group2:NoSchedule]") ?? [])
+                {
+                    var colon = taint.LastIndexOf(':');
+                    var effect = colon < 0 ? "" : taint[(colon + 1)..];
+                    var key = colon <= 0 ? "" : taint[..colon].Split('=')[0];
+                    if (key.Length == 0 || !s_taintEffects.Contains(effect, StringComparer.Ordinal))
+                    {
+                        Error(taintsNode, $"taint \"{taint}\" must be key=value:Effect or key:Effect with Effect {List(s_taintEffects)}");
+                    }
+                    else
+                    {
+                        taints.Add(taint);
+                    }
+                }
+            }
+
+            if (Errors.Count > before || groupName is null || min is null || max is null || desired is null || types is null)
+            {
+                return null;
+            }
+
+            return new SandboxNodeGroup
+            {
+                Name = groupName,
+                MinSize = min.Value,
+                MaxSize = max.Value,
+                DesiredCapacity = desired.Value,
+                InstanceTypes = types,
+                CapacityType = capacityType,
+                Zones = zones,
+                Labels = labels,
+                Taints = taints,
+                Tags = tags,
+            };
+        }
+
+        /// <summary><c>nodeGroups: {NAME: {desired: N, ...}}</c> of an expect or a wait step.</summary>
+        private Dictionary<string, NodeGroupCheck>? GroupChecks(YamlNode node, string[] keys)
+        {
+            if (node is not YamlMappingNode { Children.Count: > 0 } mapping)
+            {
+                Error(node, $"nodeGroups must map a group's name to what must hold for it, such as {{group2: {{desired: 2}}}}, with {List(keys)}");
+                return null;
+            }
+
+            var before = Errors.Count;
+            var checks = new Dictionary<string, NodeGroupCheck>(StringComparer.Ordinal);
+            foreach (var (keyNode, value) in mapping.Children)
+            {
+                var group = keyNode is YamlScalarNode { Value: { Length: > 0 } k } ? k : "";
+                _groupReferences.Add((group, keyNode, _context));
+                if (!Mapping(value, $"nodeGroups: {group}: takes a mapping of one or more of {List(keys)}", out var checkMapping))
+                {
+                    continue;
+                }
+
+                var known = Errors.Count;
+                var fields = Fields(checkMapping, "a node group check", keys);
+                if (fields.Count == 0 && Errors.Count == known)
+                {
+                    Error(checkMapping, $"nodeGroups: {group}: needs at least one of {List(keys)}");
+                    continue;
+                }
+
+                int? Get(string key) => fields.ContainsKey(key) ? Count(fields, key) : null;
+                var types = fields.TryGetValue("instanceTypes", out var typesNode) ? Names(typesNode, "instanceTypes", "a list of instance type names, such as [c5.xlarge]") : null;
+                checks[group] = new NodeGroupCheck(Get("desired"), Get("instances"), Get("readyNodes"), types);
+            }
+
+            return Errors.Count > before ? null : checks;
+        }
+
+        /// <summary>A non-empty list of names (one plain name is taken as a list of one).</summary>
+        private List<string>? Names(YamlNode node, string key, string what)
+        {
+            List<string>? names = node switch
+            {
+                YamlSequenceNode { Children.Count: > 0 } list when list.Children.All(c => c is YamlScalarNode { Value.Length: > 0 }) =>
+                    [.. list.Children.Select(c => ((YamlScalarNode)c).Value!)],
+                YamlScalarNode { Value.Length: > 0 } one when one.Style != ScalarStyle.Plain || one.Value is not ("~" or "null") => [one.Value!],
+                _ => null,
+            };
+            if (names is null)
+            {
+                Error(node, $"{key} must be a list of {what}");
+            }
+
+            return names;
+        }
+
+        /// <summary>A mapping of text to text (labels, tags).</summary>
+        private Dictionary<string, string> Pairs(YamlNode node, string key)
+        {
+            var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (node is not YamlMappingNode mapping)
+            {
+                Error(node, $"{key} must be a mapping of names to values, such as {{role: group2}}");
+                return pairs;
+            }
+
+            foreach (var (keyNode, value) in mapping.Children)
+            {
+                if (keyNode is YamlScalarNode { Value: { Length: > 0 } name } && Scalar(value, $"{key}: {name}") is { } text)
+                {
+                    pairs[name] = text;
+                }
+            }
+
+            return pairs;
         }
 
         private string? CapacityType(Dictionary<string, YamlNode> fields)

@@ -163,6 +163,7 @@ public sealed class ScenarioRunner
             WaitCondition.AllPodsRunning => ((Func<bool>)(() => PendingPods() == 0 && RunningPods() >= DesiredReplicas()), "every pod running"),
             WaitCondition.Nodes nodes => (() => Nodes().Count == nodes.Count, $"{nodes.Count} node(s)"),
             WaitCondition.PendingPods pending => (() => PendingPods() == pending.Count, $"{pending.Count} pending pod(s)"),
+            WaitCondition.NodeGroups groups => (() => groups.Checks.All(c => GroupProblems(c.Key, c.Value).Count == 0), GroupWords(groups.Checks)),
             _ => throw new ScenarioException([$"{at}: unknown wait"]),
         };
         var timeout = wait.Timeout ?? settings.Timeout;
@@ -198,6 +199,14 @@ public sealed class ScenarioRunner
             $"expected at most ${expect.MaxPricePerHour?.ToString(CultureInfo.InvariantCulture)}/h, the nodes cost ${price.ToString("0.####", CultureInfo.InvariantCulture)}/h");
         Check(expect.InstanceTypes is not { } allowed || types.All(allowed.Contains),
             $"expected instance types {string.Join(", ", expect.InstanceTypes ?? [])}, found {string.Join(", ", types.Distinct())}");
+        foreach (var (group, check) in expect.NodeGroups ?? new Dictionary<string, NodeGroupCheck>())
+        {
+            foreach (var problem in GroupProblems(group, check))
+            {
+                Fail($"{at}: node group {group}: {problem}");
+            }
+        }
+
         _say($"{at}: expect: {nodes.Count} node(s) ({string.Join(", ", types.GroupBy(t => t).Select(g => $"{g.Count()} {g.Key}"))}), {running} running, {pending} pending, ${price.ToString("0.####", CultureInfo.InvariantCulture)}/h");
 
         void Check(bool holds, string message)
@@ -215,7 +224,7 @@ public sealed class ScenarioRunner
             (interrupt.Node is null || ObjectStore.NameOf(n) == interrupt.Node)
             && (interrupt.InstanceType is null || (string?)n["metadata"]?["labels"]?["node.kubernetes.io/instance-type"] == interrupt.InstanceType)
             && (interrupt.Zone is null || (string?)n["metadata"]?["labels"]?["topology.kubernetes.io/zone"] == interrupt.Zone)
-            && (interrupt.CapacityType is null || (string?)n["metadata"]?["labels"]?["karpenter.sh/capacity-type"] == interrupt.CapacityType)).ToList();
+            && (interrupt.CapacityType is null || CapacityTypeOf(n) == interrupt.CapacityType)).ToList();
         var node = candidates.OrderBy(ObjectStore.NameOf, StringComparer.Ordinal).FirstOrDefault();
         var provider = (string?)node?["spec"]?["providerID"];
         if (node is null || provider is null)
@@ -340,9 +349,73 @@ public sealed class ScenarioRunner
     private double NodePrice(JsonObject node)
     {
         var labels = node["metadata"]?["labels"];
-        return _world.PriceOf((string?)labels?["node.kubernetes.io/instance-type"] ?? "", (string?)labels?["topology.kubernetes.io/zone"] ?? "",
-            (string?)labels?["karpenter.sh/capacity-type"] ?? "on-demand");
+        return _world.PriceOf((string?)labels?["node.kubernetes.io/instance-type"] ?? "", (string?)labels?["topology.kubernetes.io/zone"] ?? "", CapacityTypeOf(node));
     }
+
+    /// <summary>A node's capacity type: Capstan's label, else a managed node group's (<c>SPOT</c>/<c>ON_DEMAND</c>), else on-demand.</summary>
+    private static string CapacityTypeOf(JsonObject node)
+    {
+        var labels = node["metadata"]?["labels"];
+        return (string?)labels?["karpenter.sh/capacity-type"] ?? ((string?)labels?[SandboxKubelets.CapacityTypeLabel] == "SPOT" ? "spot" : "on-demand");
+    }
+
+    /// <summary>What does not hold for a node group now, in words (empty when everything does).</summary>
+    private List<string> GroupProblems(string name, NodeGroupCheck check)
+    {
+        var problems = new List<string>();
+        if (_world.AutoScaling.Group(name) is not { } group)
+        {
+            problems.Add("there is no such Auto Scaling group");
+            return problems;
+        }
+
+        var nodes = Nodes().Where(n => (string?)n["metadata"]?["labels"]?[SandboxKubelets.NodeGroupLabel] == name).ToList();
+        var ready = nodes.Count(n => PodConditions.StatusOf(n, "Ready") == "True");
+        var instances = group.Instances.Count(i => i.LifecycleState is "Pending" or "InService");
+        var types = nodes.Select(n => (string?)n["metadata"]?["labels"]?["node.kubernetes.io/instance-type"] ?? "").ToList();
+        if (check.Desired is { } desired && group.DesiredCapacity != desired)
+        {
+            problems.Add($"expected desired capacity {desired}, found {group.DesiredCapacity}");
+        }
+
+        if (check.Instances is { } count && instances != count)
+        {
+            problems.Add($"expected {count} instance(s), found {instances}");
+        }
+
+        if (check.ReadyNodes is { } readyNodes && ready != readyNodes)
+        {
+            problems.Add($"expected {readyNodes} Ready node(s), found {ready}");
+        }
+
+        if (check.InstanceTypes is { } allowed && !types.All(allowed.Contains))
+        {
+            problems.Add($"expected instance types {string.Join(", ", allowed)}, found {string.Join(", ", types.Distinct())}");
+        }
+
+        return problems;
+    }
+
+    private static string GroupWords(IReadOnlyDictionary<string, NodeGroupCheck> checks) => string.Join("; ", checks.Select(c =>
+    {
+        var parts = new List<string>();
+        if (c.Value.Desired is { } desired)
+        {
+            parts.Add($"desired {desired}");
+        }
+
+        if (c.Value.Instances is { } instances)
+        {
+            parts.Add($"{instances} instance(s)");
+        }
+
+        if (c.Value.ReadyNodes is { } ready)
+        {
+            parts.Add($"{ready} Ready node(s)");
+        }
+
+        return $"node group {c.Key} at {string.Join(", ", parts)}";
+    }));
 
     private List<JsonObject> Nodes() => [.. Store.List(ApiResources.Nodes).Items];
 

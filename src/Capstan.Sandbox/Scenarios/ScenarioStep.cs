@@ -58,7 +58,17 @@ public abstract record WaitCondition
 
     /// <summary>Simulated time passes, whatever happens.</summary>
     public sealed record Duration(TimeSpan Length) : WaitCondition;
+
+    /// <summary>Every node group named holds every count given for it.</summary>
+    public sealed record NodeGroups(IReadOnlyDictionary<string, NodeGroupCheck> Checks) : WaitCondition;
 }
+
+/// <summary>What must hold for one node group (an Auto Scaling group); null means not checked.</summary>
+/// <param name="Desired">Its desired capacity.</param>
+/// <param name="Instances">Its instances not on their way out (pending or in service).</param>
+/// <param name="ReadyNodes">The Ready nodes of the group (label <c>eks.amazonaws.com/nodegroup</c>).</param>
+/// <param name="InstanceTypes">Every node of the group is one of these types (expect only).</param>
+public sealed record NodeGroupCheck(int? Desired, int? Instances, int? ReadyNodes, IReadOnlyList<string>? InstanceTypes);
 
 /// <summary>Checks the cluster now; each value given must hold. Null means not checked.</summary>
 /// <param name="Nodes">Exactly this many nodes.</param>
@@ -69,7 +79,11 @@ public abstract record WaitCondition
 /// <param name="MaxPricePerHour">The most the running nodes may cost together, in dollars per hour.</param>
 /// <param name="InstanceTypes">Every node must be of one of these instance types.</param>
 public sealed record ExpectStep(
-    int? Nodes, int? MinNodes, int? MaxNodes, int? RunningPods, int? PendingPods, decimal? MaxPricePerHour, IReadOnlyList<string>? InstanceTypes) : ScenarioStep;
+    int? Nodes, int? MinNodes, int? MaxNodes, int? RunningPods, int? PendingPods, decimal? MaxPricePerHour, IReadOnlyList<string>? InstanceTypes) : ScenarioStep
+{
+    /// <summary>What must hold for node groups, by group name; null when the step checks none.</summary>
+    public IReadOnlyDictionary<string, NodeGroupCheck>? NodeGroups { get; init; }
+}
 
 /// <summary>
 /// Sends an interruption message for one node: the one named <paramref name="Node"/>, or (null) any node matching

@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Capstan.Core.InstanceTypes;
+using Capstan.Core.NodeGroups;
+using Capstan.Core.Provisioning;
 using Capstan.Core.Scheduling;
 using Capstan.Sandbox.Aws;
 using Capstan.Sandbox.Kubernetes;
@@ -13,7 +16,11 @@ namespace Capstan.Sandbox.World;
 /// not-ready taints and its provisioner's startup taints removed (what the kubelet, the cloud controller and a
 /// startup agent do). Pods bound to a Ready node start <see cref="PodStartTime"/> after binding (Running, Ready,
 /// an IP); pods being deleted on a node are confirmed gone, as the kubelet does once their containers stop. A node
-/// whose instance has gone stops reporting: Ready=Unknown.
+/// whose instance has gone stops reporting: Ready=Unknown. An instance of an Auto Scaling group registers its own
+/// Node once it runs, as a managed node group's kubelet does (labels from the instance and the group's node-template
+/// tags, NotReady with the not-ready taint until it boots); and, as the cloud node lifecycle controller does, a Node
+/// without finalizers whose instance has terminated is deleted <see cref="NodeDeletionDelay"/> later (Capstan's own
+/// nodes carry its termination finalizer and are left to Capstan).
 /// </summary>
 public sealed class SandboxKubelets
 {
@@ -21,6 +28,12 @@ public sealed class SandboxKubelets
         [("MemoryPressure", "KubeletHasSufficientMemory"), ("DiskPressure", "KubeletHasNoDiskPressure"), ("PIDPressure", "KubeletHasSufficientPID")];
 
     private static readonly string[] s_startedConditions = ["Initialized", "Ready", "ContainersReady", "PodScheduled"];
+
+    /// <summary>The label EKS puts on a managed node group's nodes: the group's name.</summary>
+    public const string NodeGroupLabel = "eks.amazonaws.com/nodegroup";
+
+    /// <summary>The label EKS puts on a managed node group's nodes: ON_DEMAND or SPOT.</summary>
+    public const string CapacityTypeLabel = "eks.amazonaws.com/capacityType";
 
     private readonly ObjectStore _store;
     private readonly Ec2StandIn _ec2;
@@ -46,6 +59,12 @@ public sealed class SandboxKubelets
     public TimeSpan StopTime { get; set; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>From an instance's termination to the deletion of its Node (one without finalizers).</summary>
+    public TimeSpan NodeDeletionDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The Auto Scaling groups whose instances register their own Nodes; null when the world has none.</summary>
+    public AutoScalingStandIn? AutoScaling { get; set; }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -77,6 +96,11 @@ public sealed class SandboxKubelets
         var now = _time.GetUtcNow();
         var instances = _ec2.Instances.ToDictionary(i => i.InstanceId, StringComparer.Ordinal);
         var (nodes, _) = _store.List(ApiResources.Nodes);
+        if (AutoScaling is { } groups)
+        {
+            nodes = [.. nodes, .. RegisterGroupNodes(groups, instances.Values, nodes, now)];
+        }
+
         var ready = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in nodes)
         {
@@ -94,6 +118,14 @@ public sealed class SandboxKubelets
 
             var instance = instances.GetValueOrDefault(id);
             var state = instance?.StateAt(now) ?? "terminated";
+            if (state == "terminated" && instance?.TerminatedAt is { } terminatedAt && now >= terminatedAt + NodeDeletionDelay
+                && node["metadata"]?["finalizers"] is not JsonArray { Count: > 0 } && node["metadata"]?["deletionTimestamp"] is null)
+            {
+                Try(() => _store.Delete(ApiResources.Nodes, null, name));
+                SandboxLog.NodeOfGoneInstanceDeleted(_logger, name, id);
+                continue;
+            }
+
             if (state == "running" && now >= instance!.LaunchTime + BootTime)
             {
                 if (PodConditions.StatusOf(node, "Ready") != "True" || HasNotReadyTaints(node))
@@ -144,6 +176,99 @@ public sealed class SandboxKubelets
                     Start(pod, node, now);
                 }
             }
+        }
+    }
+
+    /// <summary>Nodes for the running instances of groups that have none yet, created NotReady; returns them.</summary>
+    private List<JsonObject> RegisterGroupNodes(AutoScalingStandIn groups, IEnumerable<StandInInstance> instances, IReadOnlyList<JsonObject> nodes, DateTimeOffset now)
+    {
+        var registered = nodes.Select(InstanceId).Where(id => id is not null).ToHashSet(StringComparer.Ordinal);
+        var created = new List<JsonObject>();
+        Dictionary<string, AutoScalingGroupState>? byName = null;
+        foreach (var instance in instances)
+        {
+            if (!instance.Tags.TryGetValue(AutoScalingStandIn.GroupNameTag, out var groupName) || registered.Contains(instance.InstanceId) || instance.StateAt(now) != "running")
+            {
+                continue;
+            }
+
+            byName ??= groups.Groups.ToDictionary(g => g.Name, StringComparer.Ordinal);
+            var tags = byName.TryGetValue(groupName, out var group)
+                ? group.Tags.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal)
+                : new Dictionary<string, string>(StringComparer.Ordinal);
+            var node = GroupNode(instance, groupName, NodeGroupTemplate.FromTags(tags), now);
+            try
+            {
+                created.Add(_store.Create(ApiResources.Nodes, node));
+                SandboxLog.GroupNodeRegistered(_logger, instance.PrivateDnsName, groupName, instance.InstanceId);
+            }
+            catch (ApiException e) when (e.Code == 409)
+            {
+                // Registered in between.
+            }
+        }
+
+        return created;
+    }
+
+    /// <summary>The Node a managed node group's kubelet registers: the instance's facts, the group's labels and taints, not ready yet.</summary>
+    private JsonObject GroupNode(StandInInstance instance, string groupName, NodeGroupTemplate template, DateTimeOffset now)
+    {
+        var spec = _ec2.InstanceTypeOf(instance.InstanceType);
+        var labels = new JsonObject();
+        foreach (var (key, value) in template.Labels)
+        {
+            labels[key] = value;
+        }
+
+        labels[Labels.Hostname] = instance.PrivateDnsName;
+        labels[Labels.InstanceType] = instance.InstanceType;
+        labels[Labels.Zone] = instance.Zone;
+        labels[Labels.Region] = instance.Zone.TrimEnd("abcdefghijklmnopqrstuvwxyz".ToCharArray());
+        labels[Labels.Arch] = spec?.Architecture ?? "amd64";
+        labels[Labels.Os] = "linux";
+        labels[NodeGroupLabel] = groupName;
+        labels[CapacityTypeLabel] = instance.Lifecycle == "spot" ? "SPOT" : "ON_DEMAND";
+        var taints = new JsonArray([.. template.Taints.Select(t => (JsonNode)Taint(t.Key, t.Value, Capstan.Core.Scheduling.Taint.EffectName(t.Effect)))]);
+        taints.Add(Taint("node.kubernetes.io/not-ready", "", "NoSchedule"));
+        var status = new JsonObject();
+        if (spec is not null)
+        {
+            var capacity = AllocatableCalculator.Capacity(spec, KubeletSettings.Default);
+            var allocatable = capacity.Subtract(AllocatableCalculator.Overhead(spec, KubeletSettings.Default, capacity));
+            status["capacity"] = Resources(capacity.ToStrings());
+            status["allocatable"] = Resources(allocatable.ToStrings());
+        }
+
+        var node = new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = instance.PrivateDnsName, ["labels"] = labels },
+            ["spec"] = new JsonObject { ["providerID"] = $"aws:///{instance.Zone}/{instance.InstanceId}", ["taints"] = taints },
+            ["status"] = status,
+        };
+        SetNodeConditions(node, "False", "KubeletNotReady", "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady", now);
+        return node;
+
+        static JsonObject Taint(string key, string value, string effect)
+        {
+            var taint = new JsonObject { ["key"] = key, ["effect"] = effect };
+            if (value.Length > 0)
+            {
+                taint["value"] = value;
+            }
+
+            return taint;
+        }
+
+        static JsonObject Resources(IEnumerable<KeyValuePair<string, string>> values)
+        {
+            var result = new JsonObject();
+            foreach (var (name, value) in values)
+            {
+                result[name] = value;
+            }
+
+            return result;
         }
     }
 

@@ -30,13 +30,16 @@ public sealed record SandboxWorldOptions
     public TimeSpan NodeBootTime { get; init; } = TimeSpan.FromSeconds(30);
 
     public TimeSpan PodStartTime { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The Auto Scaling groups (node groups) the world creates at start.</summary>
+    public IReadOnlyList<SandboxNodeGroup> NodeGroups { get; init; } = [];
 }
 
 /// <summary>
 /// The sandbox's world outside Capstan, all in this process and all on one clock: the Kubernetes API endpoint
 /// (<see cref="ApiServer"/> over an <see cref="ObjectStore"/>), the AWS endpoint (EC2 with the catalog's types,
 /// subnets and security groups tagged for discovery, SSM with the EKS AMI parameters, the Price List, SQS with the
-/// interruption queue, STS), and the cluster's other actors: kube-scheduler (<see cref="SandboxScheduler"/>), the
+/// interruption queue, STS, Auto Scaling with the scenario's node groups), and the cluster's other actors: kube-scheduler (<see cref="SandboxScheduler"/>), the
 /// kubelets (<see cref="SandboxKubelets"/>) and kube-controller-manager's workload controllers. Capstan itself runs
 /// unchanged and talks to it over the wire.
 /// </summary>
@@ -59,10 +62,12 @@ public sealed class SandboxWorld : IAsyncDisposable
         Ec2 = new Ec2StandIn(time) { Region = options.Region, BootDelay = options.LaunchLatency };
         Sqs = new SqsStandIn(time) { Region = options.Region };
         Aws = new AwsStandIn(time);
+        AutoScaling = new AutoScalingStandIn(Ec2, time, loggers.CreateLogger<AutoScalingStandIn>());
         Kubelets = new SandboxKubelets(Store, Ec2, time, loggers.CreateLogger<SandboxKubelets>())
         {
             BootTime = options.NodeBootTime,
             PodStartTime = options.PodStartTime,
+            AutoScaling = AutoScaling,
         };
     }
 
@@ -79,6 +84,9 @@ public sealed class SandboxWorld : IAsyncDisposable
     public Ec2StandIn Ec2 { get; }
 
     public SqsStandIn Sqs { get; }
+
+    /// <summary>EC2 Auto Scaling: the node groups.</summary>
+    public AutoScalingStandIn AutoScaling { get; }
 
     public SandboxKubelets Kubelets { get; }
 
@@ -101,7 +109,7 @@ public sealed class SandboxWorld : IAsyncDisposable
 
         var ssm = new SsmStandIn();
         var pricing = new PricingStandIn();
-        world.Aws.Add(world.Ec2).Add(ssm).Add(pricing).Add(world.Sqs).Add(new StsStandIn());
+        world.Aws.Add(world.Ec2).Add(ssm).Add(pricing).Add(world.Sqs).Add(new StsStandIn()).Add(world.AutoScaling);
         world.Sqs.CreateQueue(options.InterruptionQueue);
         var discovery = new Dictionary<string, string>
         {
@@ -122,6 +130,11 @@ public sealed class SandboxWorld : IAsyncDisposable
         }
 
         pricing.AddInstancePrices(options.InstanceTypes, options.Region);
+        foreach (var group in options.NodeGroups)
+        {
+            world.AddNodeGroup(group);
+        }
+
         foreach (var version in new[] { "1.27", "1.28", "1.29", "1.30" })
         {
             ssm.Put($"/aws/service/eks/optimized-ami/{version}/amazon-linux-2/recommended/image_id", "ami-0sandboxal2x86");
@@ -143,6 +156,7 @@ public sealed class SandboxWorld : IAsyncDisposable
     {
         Scheduler = new SandboxScheduler(Store, extender, Time, _loggers.CreateLogger<SandboxScheduler>());
         _actors.Add(Task.Run(() => Kubelets.RunAsync(_stop.Token)));
+        _actors.Add(Task.Run(() => AutoScaling.RunAsync(_stop.Token)));
         _actors.Add(Task.Run(() => Scheduler.RunAsync(_stop.Token)));
         var workloads = new WorkloadControllers(Store, Time, _loggers.CreateLogger<WorkloadControllers>());
         _actors.Add(Task.Run(() => workloads.RunAsync(_stop.Token)));
@@ -176,6 +190,48 @@ public sealed class SandboxWorld : IAsyncDisposable
         var (next, _) = await Api.Admission.AdmitAsync(resource, "UPDATE", merged, current, cancellationToken).ConfigureAwait(false);
         Store.Update(resource, ns, name, _ => next);
         return $"{resource.Singular}/{name} configured";
+    }
+
+    /// <summary>
+    /// Creates a node group: a launch template (the EKS AMI for the first type's architecture, the cluster's security
+    /// group and instance profile) and an Auto Scaling group in the subnets of its zones, with its tags.
+    /// </summary>
+    public AutoScalingGroupState AddNodeGroup(SandboxNodeGroup group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        var cluster = Options.ClusterName;
+        var arm = group.InstanceTypes.Count > 0 && Ec2.InstanceTypeOf(group.InstanceTypes[0])?.Architecture == "arm64";
+        var data = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["ImageId"] = arm ? "ami-0sandboxal2arm" : "ami-0sandboxal2x86",
+            ["IamInstanceProfile.Name"] = $"eks-node-{cluster}-{group.Name}",
+            ["SecurityGroupId.1"] = "sg-0sandbox",
+            ["MetadataOptions.HttpTokens"] = "required",
+            ["MetadataOptions.HttpPutResponseHopLimit"] = "2",
+            ["TagSpecification.1.ResourceType"] = "instance",
+            ["TagSpecification.1.Tag.1.Key"] = "Name",
+            ["TagSpecification.1.Tag.1.Value"] = $"{cluster}-{group.Name}-node",
+        };
+        var single = group.InstanceTypes.Count == 1 && group.CapacityType == "on-demand";
+        if (single)
+        {
+            data["InstanceType"] = group.InstanceTypes[0];
+        }
+
+        var template = Ec2.AddLaunchTemplate($"eks-{cluster}-{group.Name}", data);
+        var zones = group.Zones ?? Options.Zones;
+        return AutoScaling.AddGroup(new AutoScalingGroupSpec
+        {
+            Name = group.Name,
+            MinSize = group.MinSize,
+            MaxSize = group.MaxSize,
+            DesiredCapacity = group.DesiredCapacity,
+            SubnetIds = [.. Ec2.Subnets.Where(s => zones.Contains(s.Zone)).Select(s => s.SubnetId)],
+            LaunchTemplateId = template.Id,
+            OverrideInstanceTypes = single ? [] : group.InstanceTypes,
+            CapacityType = group.CapacityType,
+            Tags = group.GroupTags(cluster),
+        });
     }
 
     /// <summary>What EC2 charges per hour for an offering (spot: the zone's price; unknown: 0).</summary>

@@ -112,6 +112,42 @@ public sealed class SandboxScenarioTests : IDisposable
     }
 
     [Fact]
+    public async Task Scenario_WithNodeGroups_CreatesThem_TheirNodesRegister_AndItsCapstanSettingsReachTheHost()
+    {
+        const string Groups = """
+            nodeGroups:
+              - name: group1
+                minSize: 1
+                maxSize: 2
+                instanceTypes: [t3.medium]
+                labels: {role: group1}
+            steps:
+              - wait: {nodeGroups: {group1: {readyNodes: 1}}, timeout: 3m}
+              - expect: {nodes: 1, nodeGroups: {group1: {desired: 1, instances: 1, readyNodes: 1, instanceTypes: [t3.medium]}}}
+            """;
+        var file = _dir.Write("groups.yaml", "name: groups\nsettings:\n  Capstan:NodeGroups:Enabled: \"true\"\n" + Groups);
+        var report = Path.Combine(_dir.Path, "groups.json");
+        var stdout = new StringWriter();
+        var exit = await CapstanCli.RunAsync(
+            ["sandbox", "--scenario", file, "--exit-when-done", "--speed", "20", "--listen", "https://127.0.0.1:0", "--report", report],
+            TextReader.Null, TextWriter.Synchronized(stdout), TextWriter.Null, TimeProvider.System).WaitAsync(TimeSpan.FromMinutes(2));
+        var json = (JsonObject)JsonNode.Parse(await File.ReadAllTextAsync(report))!;
+        Assert.Equal(0, exit);
+        AssertClean(json, stdout.ToString());
+        Assert.Equal(1, (int?)json["nodesLaunched"]);
+        Assert.Contains("node group group1 at 1 Ready node(s) after", stdout.ToString(), StringComparison.Ordinal);
+
+        // A setting Capstan refuses shows that the scenario's settings are Capstan's configuration.
+        var refused = _dir.Write("refused.yaml", "name: refused\nsettings:\n  Capstan:Status:Decisions: \"0\"\n" + Groups);
+        var stderr = new StringWriter();
+        var refusedExit = await CapstanCli.RunAsync(
+            ["sandbox", "--scenario", refused, "--exit-when-done", "--speed", "20", "--listen", "https://127.0.0.1:0"],
+            TextReader.Null, TextWriter.Null, stderr, TimeProvider.System).WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.Equal(2, refusedExit);
+        Assert.Contains("Capstan:Status:Decisions must be between 1 and 100000", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Scenario_ThatDoesNotParse_IsRefusedInWords_WithExitTwo()
     {
         var file = _dir.Write("broken.yaml", "name: broken\nsteps:\n  - sclae: {workload: inflate, replicas: 1}\n");

@@ -147,11 +147,11 @@ public sealed class ScenarioFileTests : IDisposable
 
         Assert.Equal(
         [
-            "s.yaml, line 2, column 1: \"setings\" is not a field of the scenario (did you mean \"settings\"?); it takes name, description, settings or steps",
-            "s.yaml, line 4, column 22: step 1 (wait): \"timout\" is not a field of wait (did you mean \"timeout\"?); it takes allPodsRunning, nodes, pendingPods, duration or timeout",
+            "s.yaml, line 2, column 1: \"setings\" is not a field of the scenario (did you mean \"settings\"?); it takes name, description, settings, nodeGroups or steps",
+            "s.yaml, line 4, column 22: step 1 (wait): \"timout\" is not a field of wait (did you mean \"timeout\"?); it takes allPodsRunning, nodes, pendingPods, duration, nodeGroups or timeout",
             "s.yaml, line 5, column 26: step 2 (scale): \"replica\" is not a field of scale (did you mean \"replicas\"?); it takes workload, replicas, kind or namespace",
             "s.yaml, line 5, column 12: step 2 (scale): replicas is missing",
-            "s.yaml, line 6, column 24: step 3 (expect): \"colour\" is not a field of expect; it takes nodes, minNodes, maxNodes, runningPods, pendingPods, maxPricePerHour or instanceTypes",
+            "s.yaml, line 6, column 24: step 3 (expect): \"colour\" is not a field of expect; it takes nodes, minNodes, maxNodes, runningPods, pendingPods, maxPricePerHour, instanceTypes or nodeGroups",
         ], errors);
     }
 
@@ -253,11 +253,11 @@ public sealed class ScenarioFileTests : IDisposable
         Assert.Equal(
         [
             "s.yaml, line 1, column 1: the scenario has no name (name: ...)",
-            "s.yaml, line 3, column 11: step 1 (wait): wait needs one condition: allPodsRunning, nodes, pendingPods or duration",
+            "s.yaml, line 3, column 11: step 1 (wait): wait needs one condition: allPodsRunning, nodes, pendingPods, duration or nodeGroups",
             "s.yaml, line 4, column 11: step 2 (wait): wait takes one condition, found nodes and pendingPods (use one wait step for each)",
             "s.yaml, line 5, column 28: step 3 (wait): allPodsRunning can only be true, found \"false\"",
             "s.yaml, line 6, column 35: step 4 (wait): a wait for a duration has no timeout: it always takes its duration",
-            "s.yaml, line 7, column 13: step 5 (expect): expect needs at least one of nodes, minNodes, maxNodes, runningPods, pendingPods, maxPricePerHour or instanceTypes",
+            "s.yaml, line 7, column 13: step 5 (expect): expect needs at least one of nodes, minNodes, maxNodes, runningPods, pendingPods, maxPricePerHour, instanceTypes or nodeGroups",
             "s.yaml, line 8, column 57: step 6 (expect): maxPricePerHour must be dollars per hour such as 0.50, found \"cheap\"",
             "s.yaml, line 8, column 79: step 6 (expect): instanceTypes must be a list of instance type names, such as [c6a.2xlarge, m6a.xlarge]",
             "s.yaml, line 8, column 24: step 6 (expect): minNodes (3) is more than maxNodes (1)",
