@@ -4,6 +4,7 @@ using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Reflection;
 using Capstan.Host.Commands;
+using Capstan.Host.Options;
 
 namespace Capstan.Host;
 
@@ -71,17 +72,43 @@ public static class CapstanCli
     }
 
     /// <summary>Parses and runs <paramref name="args"/> (the command name first) against the whole tree.</summary>
-    internal static Task<int> InvokeAsync(IReadOnlyList<string> args, CliContext context)
+    internal static async Task<int> InvokeAsync(IReadOnlyList<string> args, CliContext context)
     {
         var result = Parse(args, context);
-        return IsUsageError(result) ? Task.FromResult(ReportError(result, context)) : result.InvokeAsync(Invocation(context));
+        if (IsUsageError(result))
+        {
+            return ReportError(result, context);
+        }
+
+        try
+        {
+            return await result.InvokeAsync(Invocation(context)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ConfigurationValues.Describe(e) is { } problem)
+        {
+            await context.Stderr.WriteLineAsync($"capstan {result.CommandResult.Command.Name}: {problem}").ConfigureAwait(false);
+            return 2;
+        }
     }
 
     /// <summary>The synchronous twin of <see cref="InvokeAsync"/> (plan and the sandbox's build run without awaiting).</summary>
     internal static int Invoke(IReadOnlyList<string> args, CliContext context)
     {
         var result = Parse(args, context);
-        return IsUsageError(result) ? ReportError(result, context) : result.Invoke(Invocation(context));
+        if (IsUsageError(result))
+        {
+            return ReportError(result, context);
+        }
+
+        try
+        {
+            return result.Invoke(Invocation(context));
+        }
+        catch (Exception e) when (ConfigurationValues.Describe(e) is { } problem)
+        {
+            context.Stderr.WriteLine($"capstan {result.CommandResult.Command.Name}: {problem}");
+            return 2;
+        }
     }
 
     /// <summary>The whole tree parses <paramref name="args"/>; an argument starting with <c>@</c> is a file name, not a response file.</summary>

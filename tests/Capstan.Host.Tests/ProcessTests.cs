@@ -101,7 +101,44 @@ public sealed class ProcessTests
         Assert.Contains("Found 3 provisionable pod(s)", await stderr, StringComparison.Ordinal);
     }
 
-    private static async Task<(int Exit, string Output)> RunAsync(params string[] args)
+    [Fact]
+    public async Task Serve_AValueOfTheWrongKind_IsNamedWithItsKey_AndGoDurationsAreDurations()
+    {
+        var certs = Directory.CreateTempSubdirectory("capstan-durations-");
+        try
+        {
+            using (var set = Capstan.Tls.CertificateSet.Create(TimeProvider.System.GetUtcNow(), TimeSpan.FromDays(1)))
+            {
+                set.WritePem(certs.FullName);
+            }
+
+            string[] args = ["serve", "--listen", "https://127.0.0.1:0", "--no-cluster", "--cloud-provider", "none",
+                "--cert", Path.Combine(certs.FullName, Capstan.Tls.CertificateSet.ServerCertificateFile),
+                "--key", Path.Combine(certs.FullName, Capstan.Tls.CertificateSet.ServerKeyFile)];
+            var (exit, output) = await RunAsync(new Dictionary<string, string> { ["Capstan__Tls__ReloadInterval"] = "banana" }, args);
+
+            Assert.Equal(2, exit);
+            Assert.Equal("capstan serve: Capstan:Tls:ReloadInterval: \"banana\" is not a duration such as 00:10:00 or 10m", output.Trim());
+
+            // "10s" is read as ten seconds: the only complaint left is the other, deliberately wrong, setting.
+            var (goExit, go) = await RunAsync(new Dictionary<string, string>
+            {
+                ["Capstan__Tls__ReloadInterval"] = "10s",
+                ["Capstan__Server__MaxRequestBodyBytes"] = "1",
+            }, args);
+            Assert.Equal(2, goExit);
+            Assert.EndsWith("capstan serve: Capstan:Server:MaxRequestBodyBytes must be at least 65536 (got 1)", go.Trim(), StringComparison.Ordinal);
+            Assert.DoesNotContain("ReloadInterval", go, StringComparison.Ordinal);
+        }
+        finally
+        {
+            certs.Delete(recursive: true);
+        }
+    }
+
+    private static Task<(int Exit, string Output)> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string>(), args);
+
+    private static async Task<(int Exit, string Output)> RunAsync(Dictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "capstan.dll"));
@@ -111,6 +148,11 @@ public sealed class ProcessTests
         }
 
         start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -72,6 +72,14 @@ public sealed class SandboxScenarioTests : IDisposable
         Assert.Equal(0, hpaExit);
         AssertClean(hpa, hpaOutput);
         Assert.True((int?)hpa["nodesTerminated"] >= 1);
+
+        // Cluster Autoscaler's node groups: group2 grows from 0 to 2 for the five pods, then back to 0; group1 stays.
+        var (groupsExit, groups, groupsOutput) = await PlayAsync("cluster-autoscaler", "30");
+        Assert.Equal(0, groupsExit);
+        AssertClean(groups, groupsOutput);
+        Assert.Equal(5, (int?)groups["podsBound"]);
+        Assert.Equal(2, (int?)groups["nodesTerminated"]);
+        Assert.Contains("node group group2 at desired 0 after", groupsOutput, StringComparison.Ordinal);
     }
 
     [Fact]
