@@ -135,7 +135,7 @@ public sealed class ScenarioNodeGroupsTests
 
         Assert.Equal("cluster-autoscaler", scenario.Name);
         Assert.Equal("true", scenario.Settings.Configuration["Capstan:NodeGroups:Enabled"]);
-        Assert.Equal("00:10:00", scenario.Settings.Configuration["Capstan:NodeGroups:ScaleDownUnneededTime"]);
+        Assert.Equal("10m", scenario.Settings.Configuration["Capstan:NodeGroups:ScaleDownUnneededTime"]);
         Assert.Equal(["group1", "group2"], scenario.NodeGroups.Select(g => g.Name));
         var group1 = scenario.NodeGroups[0];
         Assert.Equal((1, 1, 2, "on-demand"), (group1.MinSize, group1.DesiredCapacity, group1.MaxSize, group1.CapacityType));
