@@ -11,6 +11,16 @@ namespace Capstan.Controllers.Tests;
 /// </summary>
 public sealed class NodeGroupControllerTests
 {
+    /// <summary>Group 2 at two registered, listed, empty nodes.</summary>
+    private static async Task<(NodeView First, NodeView Second)> TwoGroup2NodesAsync(ControllerHarness h)
+    {
+        h.NodeGroups.Put(h.NodeGroups["eks-group2"] with { DesiredCapacity = 2 });
+        var first = h.RegisterGroupNode("eks-group2");
+        var second = h.RegisterGroupNode("eks-group2");
+        await h.Registry.RefreshAsync(CancellationToken.None);
+        return (first, second);
+    }
+
     [Fact]
     public async Task PendingPodsForAGroupAtZeroSetItsDesiredCapacityWithoutLaunchingOrBinding()
     {
@@ -195,10 +205,7 @@ public sealed class NodeGroupControllerTests
     {
         using var h = new ControllerHarness();
         h.EnableNodeGroups();
-        h.NodeGroups.Put(h.NodeGroups["eks-group2"] with { DesiredCapacity = 2 });
-        var busy = h.RegisterGroupNode("eks-group2");
-        h.RegisterGroupNode("eks-group2");
-        await h.Registry.RefreshAsync(CancellationToken.None);
+        var (busy, _) = await TwoGroup2NodesAsync(h);
         foreach (var pod in h.AddGroupPods("inflate", 2))
         {
             h.ScheduleOn(busy.Name, pod);
@@ -216,10 +223,7 @@ public sealed class NodeGroupControllerTests
     {
         using var h = new ControllerHarness();
         h.EnableNodeGroups();
-        h.NodeGroups.Put(h.NodeGroups["eks-group2"] with { DesiredCapacity = 2 });
-        var light = h.RegisterGroupNode("eks-group2");
-        var other = h.RegisterGroupNode("eks-group2");
-        await h.Registry.RefreshAsync(CancellationToken.None);
+        var (light, other) = await TwoGroup2NodesAsync(h);
         var pods = h.AddGroupPods("inflate", 2);
         h.ScheduleOn(light.Name, pods[0]);
         h.ScheduleOn(other.Name, pods[1]);
@@ -246,10 +250,7 @@ public sealed class NodeGroupControllerTests
     {
         using var h = new ControllerHarness();
         h.EnableNodeGroups();
-        h.NodeGroups.Put(h.NodeGroups["eks-group2"] with { DesiredCapacity = 2 });
-        var node = h.RegisterGroupNode("eks-group2");
-        h.RegisterGroupNode("eks-group2");
-        await h.Registry.RefreshAsync(CancellationToken.None);
+        var (node, _) = await TwoGroup2NodesAsync(h);
         var pod = h.AddGroupPods("inflate", 1)[0];
         switch (blocker)
         {
@@ -293,10 +294,7 @@ public sealed class NodeGroupControllerTests
     {
         using var h = new ControllerHarness();
         h.EnableNodeGroups();
-        h.NodeGroups.Put(h.NodeGroups["eks-group2"] with { DesiredCapacity = 2 });
-        var node = h.RegisterGroupNode("eks-group2");
-        h.RegisterGroupNode("eks-group2");
-        await h.Registry.RefreshAsync(CancellationToken.None);
+        var (node, _) = await TwoGroup2NodesAsync(h);
         h.ScheduleOn(node.Name, h.AddGroupPods("inflate", 1)[0] with { SafeToEvict = true, HasLocalStorage = true }, ownerKind: null);
 
         await h.ScaleDown.ReconcileAsync(CancellationToken.None);

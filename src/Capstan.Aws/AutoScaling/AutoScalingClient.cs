@@ -1,11 +1,9 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Xml;
 using System.Xml.Linq;
 using Amazon;
 using Amazon.EC2;
 using Amazon.Runtime;
-using Amazon.Runtime.Signing;
 using Capstan.Aws.Clients;
 
 namespace Capstan.Aws.AutoScaling;
@@ -33,6 +31,7 @@ public sealed class AutoScalingClient : IDisposable
     private readonly Func<CancellationToken, Task<AWSCredentials>> _credentials;
     private readonly TimeProvider _time;
     private readonly RegionEndpoint _region;
+    private static readonly Dictionary<string, string> s_noHeaders = [];
     private AWSCredentials? _resolved;
 
     /// <param name="endpoint">the service URL</param>
@@ -136,30 +135,10 @@ public sealed class AutoScalingClient : IDisposable
         var action = form.Pairs[0].Value;
         var body = form.ToBytes();
         _resolved ??= await _credentials(cancellationToken);
-        var signing = new AWSSigningRequest { HttpMethod = HttpMethod.Post, RequestUri = Endpoint, Content = body };
-        signing.Headers["Content-Type"] = FormContentType;
-        var parameters = new AWSSigV4Parameters
-        {
-            Credentials = _resolved,
-            Region = _region,
-            Service = SigningName,
-            SignedAt = _time.GetUtcNow().UtcDateTime,
-        };
-        var signed = await AWSSigV4Signer.SignAsync(signing, parameters, cancellationToken);
-
-        using var message = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new ByteArrayContent(body) };
-        message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(FormContentType);
-        foreach (var (name, value) in signed.Headers)
-        {
-            if (!name.Equals("Host", StringComparison.OrdinalIgnoreCase) && !name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
-            {
-                message.Headers.TryAddWithoutValidation(name, value);
-            }
-        }
-
-        using var response = await _http.SendAsync(message, cancellationToken);
+        using var response = await SignedPost.SendAsync(_http, Endpoint, body, FormContentType, s_noHeaders, _resolved, _region, SigningName,
+            _time.GetUtcNow(), cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        var requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault() : null;
+        var requestId = SignedPost.RequestId(response);
         if (!response.IsSuccessStatusCode)
         {
             throw Error(response.StatusCode, text, requestId);

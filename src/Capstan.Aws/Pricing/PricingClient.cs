@@ -1,10 +1,8 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Amazon;
 using Amazon.EC2;
 using Amazon.Runtime;
-using Amazon.Runtime.Signing;
 using Capstan.Aws.Clients;
 
 namespace Capstan.Aws.Pricing;
@@ -78,33 +76,10 @@ public sealed class PricingClient : IDisposable
     {
         _resolved ??= await _credentials(cancellationToken);
         var target = TargetPrefix + "." + operation;
-        var signing = new AWSSigningRequest { HttpMethod = HttpMethod.Post, RequestUri = Endpoint, Content = body };
-        signing.Headers["Content-Type"] = JsonContentType;
-        signing.Headers["X-Amz-Target"] = target;
-        var parameters = new AWSSigV4Parameters
-        {
-            Credentials = _resolved,
-            Region = RegionEndpoint.USEast1,
-            Service = SigningName,
-            SignedAt = _time.GetUtcNow().UtcDateTime,
-        };
-        var signed = await AWSSigV4Signer.SignAsync(signing, parameters, cancellationToken);
-
-        using var message = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = new ByteArrayContent(body) };
-        message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(JsonContentType);
-        message.Headers.TryAddWithoutValidation("X-Amz-Target", target);
-        foreach (var (name, value) in signed.Headers)
-        {
-            if (!name.Equals("Host", StringComparison.OrdinalIgnoreCase) && !name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)
-                && !name.Equals("X-Amz-Target", StringComparison.OrdinalIgnoreCase))
-            {
-                message.Headers.TryAddWithoutValidation(name, value);
-            }
-        }
-
-        using var response = await _http.SendAsync(message, cancellationToken);
+        using var response = await SignedPost.SendAsync(_http, Endpoint, body, JsonContentType,
+            new Dictionary<string, string> { ["X-Amz-Target"] = target }, _resolved, RegionEndpoint.USEast1, SigningName, _time.GetUtcNow(), cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        var requestId = response.Headers.TryGetValues("x-amzn-RequestId", out var ids) ? ids.FirstOrDefault() : null;
+        var requestId = SignedPost.RequestId(response);
         if (!response.IsSuccessStatusCode)
         {
             throw Error(response.StatusCode, text, requestId);

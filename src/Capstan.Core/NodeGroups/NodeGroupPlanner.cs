@@ -121,42 +121,31 @@ public static class NodeGroupPlanner
         };
     }
 
-    private static ScaleUpOption ProvisionersOption(Plan plan)
-    {
-        var claims = plan.NodeClaims;
-        return new ScaleUpOption
-        {
-            Name = ScaleUpOption.ProvisionersName,
-            ProvisionerPlan = plan,
-            MatchNames = [.. claims.Select(c => c.Provisioner).Distinct(StringComparer.Ordinal)],
-            NodeCount = claims.Count,
-            Pods = [.. claims.SelectMany(c => c.Pods)],
-            Allocatable = Sum(claims.Select(c => c.Cheapest.InstanceType.Allocatable)),
-            Requested = Sum(claims.Select(c => c.Requests)),
-            PricePerHour = plan.TotalPricePerHour,
-        };
-    }
+    private static ScaleUpOption ProvisionersOption(Plan plan) =>
+        Option(ScaleUpOption.ProvisionersName, null, plan, [.. plan.NodeClaims.Select(c => c.Provisioner).Distinct(StringComparer.Ordinal)]);
 
     private static ScaleUpOption GroupOption(Snapshot round, NodeGroup group)
     {
-        var provisioner = AsProvisioner(group);
         var plan = Packer.Solve(round with
         {
-            Provisioners = [new ProvisionerState(provisioner) { InstanceTypes = [group.PlannedType!] }],
+            Provisioners = [new ProvisionerState(AsProvisioner(group)) { InstanceTypes = [group.PlannedType!] }],
         });
-        var claims = plan.NodeClaims;
-        return new ScaleUpOption
-        {
-            Name = group.Name,
-            Group = group,
-            MatchNames = [group.Name],
-            NodeCount = claims.Count,
-            Pods = [.. claims.SelectMany(c => c.Pods)],
-            Allocatable = Sum(claims.Select(c => c.Cheapest.InstanceType.Allocatable)),
-            Requested = Sum(claims.Select(c => c.Requests)),
-            PricePerHour = plan.TotalPricePerHour,
-        };
+        return Option(group.Name, group, plan, [group.Name]);
     }
+
+    /// <summary>What an expander compares of a plan's new node claims; the provisioners' option keeps its plan.</summary>
+    private static ScaleUpOption Option(string name, NodeGroup? group, Plan plan, IReadOnlyList<string> matchNames) => new()
+    {
+        Name = name,
+        Group = group,
+        ProvisionerPlan = group is null ? plan : null,
+        MatchNames = matchNames,
+        NodeCount = plan.NodeClaims.Count,
+        Pods = [.. plan.NodeClaims.SelectMany(c => c.Pods)],
+        Allocatable = Sum(plan.NodeClaims.Select(c => c.Cheapest.InstanceType.Allocatable)),
+        Requested = Sum(plan.NodeClaims.Select(c => c.Requests)),
+        PricePerHour = plan.TotalPricePerHour,
+    };
 
     private static IReadOnlyList<NodeView> WithPlacements(IReadOnlyList<NodeView> nodes, IReadOnlyList<ExistingNodePlacement> placements)
     {
