@@ -111,9 +111,11 @@ public sealed class Requirement : IEquatable<Requirement>
     /// <summary>True when a node without this label satisfies the requirement (NotIn, DoesNotExist).</summary>
     public bool AllowsAbsent => (Complement && GreaterThan is null && LessThan is null && Values.Count > 0) || IsDoesNotExist;
 
-    private bool WithinBounds(string value)
+    private bool WithinBounds(string value) => WithinBounds(value, GreaterThan, LessThan);
+
+    private static bool WithinBounds(string value, long? greaterThan, long? lessThan)
     {
-        if (GreaterThan is null && LessThan is null)
+        if (greaterThan is null && lessThan is null)
         {
             return true;
         }
@@ -123,7 +125,7 @@ public sealed class Requirement : IEquatable<Requirement>
             return false;
         }
 
-        return (GreaterThan is not { } gt || number > gt) && (LessThan is not { } lt || number < lt);
+        return (greaterThan is not { } gt || number > gt) && (lessThan is not { } lt || number < lt);
     }
 
     /// <summary>The set of values both requirements allow.</summary>
@@ -157,10 +159,35 @@ public sealed class Requirement : IEquatable<Requirement>
     }
 
     /// <summary>True when some value satisfies both, or both demand the label be absent.</summary>
-    public bool Intersects(Requirement other)
+    public bool Intersects(Requirement other) =>
+        SharesAValue(other) || (IsDoesNotExist && other.IsDoesNotExist) || (AllowsAbsent && other.AllowsAbsent);
+
+    /// <summary>
+    /// Whether <see cref="Intersect"/> would allow some value (or be a complement), decided without building it: the
+    /// packing core asks this for every instance type a claim still has, so it must not allocate.
+    /// </summary>
+    private bool SharesAValue(Requirement other)
     {
-        var intersection = Intersect(other);
-        return !intersection.IsDoesNotExist || (IsDoesNotExist && other.IsDoesNotExist) || (AllowsAbsent && other.AllowsAbsent);
+        var gt = Max(GreaterThan, other.GreaterThan);
+        var lt = Min(LessThan, other.LessThan);
+        if (Complement && other.Complement)
+        {
+            return !(gt is { } g && lt is { } l && l - g <= 1);
+        }
+
+        // One side lists the candidates; the other keeps (In) or removes (NotIn) them. Values are kept sorted.
+        var (candidates, filter, keep) = Complement ? ((string[])other.Values, (string[])Values, false)
+            : other.Complement ? ((string[])Values, (string[])other.Values, false)
+            : ((string[])Values, (string[])other.Values, true);
+        foreach (var value in candidates)
+        {
+            if ((Array.BinarySearch(filter, value, StringComparer.Ordinal) >= 0) == keep && WithinBounds(value, gt, lt))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The only value allowed, when the requirement is In with exactly one value; otherwise null.</summary>

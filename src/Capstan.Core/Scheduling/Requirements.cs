@@ -83,7 +83,13 @@ public sealed class Requirements : IReadOnlyCollection<Requirement>, IEquatable<
     /// Keys only one side constrains are ignored (used against instance types, which carry only
     /// well-known keys).
     /// </summary>
-    public string? FirstConflict(Requirements other)
+    public string? FirstConflict(Requirements other) =>
+        ConflictAt(other) is ({ } mine, { } theirs) ? $"{theirs} does not match {mine}" : null;
+
+    public bool Intersects(Requirements other) => ConflictAt(other).Mine is null;
+
+    /// <summary>The first shared key whose two requirements allow no common value; nulls when there is none.</summary>
+    private (Requirement? Mine, Requirement? Theirs) ConflictAt(Requirements other)
     {
         int i = 0, j = 0;
         while (i < _items.Length && j < other._items.Length)
@@ -93,7 +99,7 @@ public sealed class Requirements : IReadOnlyCollection<Requirement>, IEquatable<
             {
                 if (!_items[i].Intersects(other._items[j]))
                 {
-                    return $"{other._items[j]} does not match {_items[i]}";
+                    return (_items[i], other._items[j]);
                 }
 
                 i++;
@@ -109,10 +115,8 @@ public sealed class Requirements : IReadOnlyCollection<Requirement>, IEquatable<
             }
         }
 
-        return null;
+        return (null, null);
     }
-
-    public bool Intersects(Requirements other) => FirstConflict(other) is null;
 
     /// <summary>
     /// Karpenter's compatibility rule, with <c>this</c> being what a node (template) offers and

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -54,10 +53,15 @@ public static class ManifestReader
     /// Defaulting and validation of the objects a webhook reviews; without it Provisioners get the Core defaults.
     /// </param>
     public static ManifestSet Read(
-        IEnumerable<(string Name, string Yaml)> sources, IReadOnlyDictionary<string, int>? scale = null, IManifestAdmission? admission = null)
+        IEnumerable<(string Name, string Yaml)> sources, IReadOnlyDictionary<string, int>? scale = null, IManifestAdmission? admission = null) =>
+        Read(sources, scale, admission, ParallelThreshold);
+
+    /// <summary><see cref="Read(IEnumerable{ValueTuple{string, string}}, IReadOnlyDictionary{string, int}?, IManifestAdmission?)"/> with the size from which an input is read in parallel parts.</summary>
+    internal static ManifestSet Read(
+        IEnumerable<(string Name, string Yaml)> sources, IReadOnlyDictionary<string, int>? scale, IManifestAdmission? admission, int parallelThreshold)
     {
         ArgumentNullException.ThrowIfNull(sources);
-        using var run = new ReadRun(admission);
+        var run = new ReadRun(admission, parallelThreshold);
         foreach (var (name, yaml) in sources)
         {
             run.ReadSource(name, yaml);
@@ -78,8 +82,8 @@ public static class ManifestReader
     /// <summary>The Kubernetes client's own serializer options (its converters for quantities, int-or-string, times).</summary>
     private static readonly JsonSerializerOptions s_json = KubernetesOptions();
 
-    /// <summary>Inputs at least this long are parsed on a second thread while the first converts what is parsed.</summary>
-    private const int PipelineThreshold = 256 * 1024;
+    /// <summary>Inputs at least this long are cut into parts (<see cref="YamlTree.Parts"/>) read on every core.</summary>
+    internal const int ParallelThreshold = 256 * 1024;
 
     private sealed record Kind(Type Type, FieldSchema Schema, Deserializer Deserialize, bool ClusterScoped)
     {
@@ -97,18 +101,27 @@ public static class ManifestReader
     /// <summary>One object read, with where it came from (<c>FILE: document N</c>).</summary>
     private sealed record Entry(string Where, string Identity, object Value);
 
-    /// <summary>The state of one <see cref="Read"/>: the objects in input order, the last of each identity kept.</summary>
-    private sealed class ReadRun(IManifestAdmission? admission) : IDisposable
+    private enum OutcomeKind
+    {
+        Error,
+        Warning,
+        Note,
+        Object,
+    }
+
+    /// <summary>What reading a document gave, in the order it came: replayed into the run in input order.</summary>
+    private readonly record struct Outcome(OutcomeKind Kind, string Text, Entry? Entry = null, string? KindName = null, string? Display = null);
+
+    /// <summary>The state of one reading of manifests: the objects in input order, the last of each identity kept.</summary>
+    private sealed class ReadRun(IManifestAdmission? admission, int parallelThreshold)
     {
         private readonly List<Entry?> _entries = [];
         private readonly Dictionary<string, int> _byIdentity = new(StringComparer.Ordinal);
-        private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
-        private readonly List<ManifestDiagnostic> _diagnostics = [];
-        private Utf8JsonWriter? _writer;
+
+        /// <summary>Admission code is not known to be thread-safe: one review at a time.</summary>
+        private readonly Lock _admission = new();
 
         public List<string> Errors { get; } = [];
-
-        public void Dispose() => _writer?.Dispose();
 
         public List<string> Warnings { get; } = [];
 
@@ -116,184 +129,117 @@ public static class ManifestReader
 
         public void ReadSource(string name, string yaml)
         {
-            var document = 0;
-            try
+            var parts = yaml.Length < parallelThreshold ? null : YamlTree.Parts(yaml);
+            if (parts is null || parts.Count < 2)
             {
-                if (yaml.Length < PipelineThreshold)
+                using var reader = new DocumentReader(admission, _admission);
+                var document = 0;
+                YamlException? broken = null;
+                try
                 {
-                    YamlTree.Read(yaml, (index, root) => ReadDocument(name, index, root), out document);
-                    return;
+                    YamlTree.Read(yaml, (index, root) => reader.ReadDocument(name, index, root), out document);
+                }
+                catch (YamlException e)
+                {
+                    broken = e;
                 }
 
-                // Large inputs: the parser runs on a second thread, the schema walk and the model on this one, in order.
-                using var parsed = new BlockingCollection<(int Index, YamlNode? Root)>(boundedCapacity: 256);
-                using var stop = new CancellationTokenSource();
-                var parser = Task.Run(() =>
+                Replay(reader.Log);
+                if (broken is not null)
                 {
+                    Errors.Add(NotYaml(name, document, broken));
+                }
+
+                return;
+            }
+
+            ReadParts(name, yaml, parts);
+        }
+
+        /// <summary>
+        /// A large input: its parts parsed on every core, then the documents read on every core, numbered as one
+        /// stream; what they gave is replayed in input order, so messages and the last-one-wins rule are as if read
+        /// in one pass. Broken YAML ends the input where it is found, as in one pass.
+        /// </summary>
+        private void ReadParts(string name, string yaml, List<(int Start, int Line)> parts)
+        {
+            var batches = Math.Min(parts.Count, 4 * Environment.ProcessorCount);
+            var roots = new List<YamlNode?>[batches];
+            var broken = new (int Document, YamlException Error)?[batches];
+            Parallel.For(0, batches, b =>
+            {
+                var list = roots[b] = [];
+                for (var p = b * parts.Count / batches; p < (b + 1) * parts.Count / batches; p++)
+                {
+                    var (start, line) = parts[p];
+                    var end = p + 1 < parts.Count ? parts[p + 1].Start : yaml.Length;
+                    var before = list.Count;
                     var current = 0;
                     try
                     {
-                        YamlTree.Read(yaml, (index, root) => parsed.Add((index, root), stop.Token), out current);
+                        YamlTree.Read(yaml[start..end], (_, root) => list.Add(root), out current, line);
                     }
-                    finally
+                    catch (YamlException e)
                     {
-                        Volatile.Write(ref document, current);
-                        parsed.CompleteAdding();
-                    }
-                });
-                try
-                {
-                    foreach (var (index, root) in parsed.GetConsumingEnumerable())
-                    {
-                        ReadDocument(name, index, root);
+                        broken[b] = (before + current, e);
+                        return;
                     }
                 }
-                catch
+            });
+
+            var last = Array.FindIndex(broken, f => f is not null) is var failed and >= 0 ? failed : batches - 1;
+            var first = new int[last + 1];
+            for (var b = 1; b <= last; b++)
+            {
+                first[b] = first[b - 1] + roots[b - 1].Count;
+            }
+
+            var logs = new List<Outcome>[last + 1];
+            Parallel.For(0, last + 1, b =>
+            {
+                using var reader = new DocumentReader(admission, _admission);
+                for (var d = 0; d < roots[b].Count; d++)
                 {
-                    // Something unexpected here: let the parser stop rather than wait on a full queue.
-                    stop.Cancel();
-                    throw;
+                    reader.ReadDocument(name, first[b] + d + 1, roots[b][d]);
                 }
 
-                parser.GetAwaiter().GetResult();
-            }
-            catch (YamlException e)
+                logs[b] = reader.Log;
+            });
+
+            foreach (var log in logs)
             {
-                Errors.Add($"{name}: document {Math.Max(Volatile.Read(ref document), 1)}, {At((int)e.Start.Line, (int)e.Start.Column)}: this is not valid YAML ({ParserReason(e)})");
+                Replay(log);
+            }
+
+            if (broken[last] is var (document, error))
+            {
+                Errors.Add(NotYaml(name, first[last] + document, error));
             }
         }
 
-        private void ReadDocument(string source, int index, YamlNode? root)
+        private static string NotYaml(string name, int document, YamlException e) =>
+            $"{name}: document {Math.Max(document, 1)}, {At((int)e.Start.Line, (int)e.Start.Column)}: this is not valid YAML ({ParserReason(e)})";
+
+        private void Replay(List<Outcome> log)
         {
-            if (root is null)
+            foreach (var outcome in log)
             {
-                return;
-            }
-
-            var where = $"{source}: document {index.ToString(CultureInfo.InvariantCulture)}";
-            if (root is not YamlMapping mapping)
-            {
-                Errors.Add($"{where}, {At(root.Line, root.Column)}: a manifest must be a mapping with apiVersion and kind");
-                return;
-            }
-
-            var (apiVersion, kind) = (Top(mapping, "apiVersion"), Top(mapping, "kind"));
-            if (apiVersion is null || kind is null)
-            {
-                Errors.Add($"{where}, {At(root.Line, root.Column)}: the document has no apiVersion or kind");
-                return;
-            }
-
-            if (kind == "List" && apiVersion == "v1")
-            {
-                ReadList(where, mapping);
-                return;
-            }
-
-            ReadObject(where, "", $"{apiVersion}/{kind}", mapping);
-        }
-
-        private void ReadList(string where, YamlMapping list)
-        {
-            var items = list.Entries.FirstOrDefault(e => e.Key is YamlScalar { Value: "items" }).Value;
-            if (items is YamlScalar { IsNull: true } or null)
-            {
-                return;
-            }
-
-            if (items is not YamlSequence sequence)
-            {
-                Errors.Add($"{where}, {At(items.Line, items.Column)}: items: a List's items must be a list");
-                return;
-            }
-
-            for (var i = 0; i < sequence.Items.Count; i++)
-            {
-                var path = UnknownFields.Item("items", i);
-                if (sequence.Items[i] is not YamlMapping item || Top(item, "apiVersion") is not { } apiVersion || Top(item, "kind") is not { } kind)
+                switch (outcome.Kind)
                 {
-                    var node = sequence.Items[i];
-                    Errors.Add($"{where}, {At(node.Line, node.Column)}: {path}: an item must be a mapping with apiVersion and kind");
-                    continue;
-                }
-
-                ReadObject(where, path, $"{apiVersion}/{kind}", item);
-            }
-        }
-
-        private void ReadObject(string where, string path, string typeKey, YamlMapping node)
-        {
-            var label = path.Length == 0 ? where : $"{where}, {path}";
-            if (!s_kinds.TryGetValue(typeKey, out var kind))
-            {
-                Notes.Add($"{label} ({typeKey}) is not a kind capstan plan uses; skipped");
-                return;
-            }
-
-            _buffer.ResetWrittenCount();
-            if (_writer is null)
-            {
-                _writer = new Utf8JsonWriter(_buffer);
-            }
-            else
-            {
-                _writer.Reset(_buffer);
-            }
-
-            _diagnostics.Clear();
-            new YamlToJson(_writer, _diagnostics).Write(node, kind.Schema, path);
-            _writer.Flush();
-            var failed = false;
-            foreach (var d in _diagnostics)
-            {
-                if (d.IsError)
-                {
-                    failed = true;
-                    Errors.Add($"{where}, {At(d.Line, d.Column)}: {d.Path}: {d.Message}");
-                }
-                else
-                {
-                    Warnings.Add($"{where}: {d.Message}");
+                    case OutcomeKind.Error:
+                        Errors.Add(outcome.Text);
+                        break;
+                    case OutcomeKind.Warning:
+                        Warnings.Add(outcome.Text);
+                        break;
+                    case OutcomeKind.Note:
+                        Notes.Add(outcome.Text);
+                        break;
+                    default:
+                        Add(outcome.Entry!, outcome.KindName!, outcome.Display!);
+                        break;
                 }
             }
-
-            if (failed)
-            {
-                return;
-            }
-
-            object value;
-            try
-            {
-                value = admission?.Reviews(typeKey) == true
-                    ? kind.Deserialize(Encoding.UTF8.GetBytes(admission.ApplyDefaults(typeKey, Encoding.UTF8.GetString(_buffer.WrittenSpan))))
-                    : kind.Deserialize(_buffer.WrittenSpan);
-            }
-            catch (Exception e) when (e is JsonException or FormatException or ArgumentException or InvalidOperationException or OverflowException)
-            {
-                var field = e is JsonException { Path: { Length: > 2 } jsonPath } ? $"{Join(path, jsonPath[2..])}: " : "";
-                Errors.Add($"{label}: {field}a value does not fit the Kubernetes object ({typeKey})");
-                return;
-            }
-
-            var meta = (value as IMetadata<V1ObjectMeta>)?.Metadata;
-            var name = meta?.Name ?? "";
-            var display = kind.ClusterScoped || name.Length == 0 ? name : $"{meta?.NamespaceProperty ?? "default"}/{name}";
-            if (admission?.Reviews(typeKey) == true)
-            {
-                var violations = admission.Validate(value);
-                foreach (var violation in violations)
-                {
-                    Errors.Add($"{label}: {typeKey.Split('/')[^1]} \"{display}\" is refused, as the webhook would refuse it: {violation}");
-                }
-
-                if (violations.Count > 0)
-                {
-                    return;
-                }
-            }
-
-            Add(new Entry(label, name.Length == 0 ? "" : $"{typeKey} {display}", value), typeKey.Split('/')[^1], display);
         }
 
         private void Add(Entry entry, string kindName, string display)
@@ -344,6 +290,168 @@ public static class ManifestReader
                 Notes = Notes,
                 Warnings = Warnings,
             };
+        }
+    }
+
+    /// <summary>Reads documents into a log of outcomes; one per thread, with its own JSON buffer.</summary>
+    private sealed class DocumentReader(IManifestAdmission? admission, Lock admissionGate) : IDisposable
+    {
+        private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
+        private readonly List<ManifestDiagnostic> _diagnostics = [];
+        private Utf8JsonWriter? _writer;
+
+        public List<Outcome> Log { get; } = [];
+
+        public void Dispose() => _writer?.Dispose();
+
+        private void Error(string text) => Log.Add(new Outcome(OutcomeKind.Error, text));
+
+        public void ReadDocument(string source, int index, YamlNode? root)
+        {
+            if (root is null)
+            {
+                return;
+            }
+
+            var where = $"{source}: document {index.ToString(CultureInfo.InvariantCulture)}";
+            if (root is not YamlMapping mapping)
+            {
+                Error($"{where}, {At(root.Line, root.Column)}: a manifest must be a mapping with apiVersion and kind");
+                return;
+            }
+
+            var (apiVersion, kind) = (Top(mapping, "apiVersion"), Top(mapping, "kind"));
+            if (apiVersion is null || kind is null)
+            {
+                Error($"{where}, {At(root.Line, root.Column)}: the document has no apiVersion or kind");
+                return;
+            }
+
+            if (kind == "List" && apiVersion == "v1")
+            {
+                ReadList(where, mapping);
+                return;
+            }
+
+            ReadObject(where, "", $"{apiVersion}/{kind}", mapping);
+        }
+
+        private void ReadList(string where, YamlMapping list)
+        {
+            var items = list.Entries.FirstOrDefault(e => e.Key is YamlScalar { Value: "items" }).Value;
+            if (items is YamlScalar { IsNull: true } or null)
+            {
+                return;
+            }
+
+            if (items is not YamlSequence sequence)
+            {
+                Error($"{where}, {At(items.Line, items.Column)}: items: a List's items must be a list");
+                return;
+            }
+
+            for (var i = 0; i < sequence.Items.Count; i++)
+            {
+                var path = UnknownFields.Item("items", i);
+                if (sequence.Items[i] is not YamlMapping item || Top(item, "apiVersion") is not { } apiVersion || Top(item, "kind") is not { } kind)
+                {
+                    var node = sequence.Items[i];
+                    Error($"{where}, {At(node.Line, node.Column)}: {path}: an item must be a mapping with apiVersion and kind");
+                    continue;
+                }
+
+                ReadObject(where, path, $"{apiVersion}/{kind}", item);
+            }
+        }
+
+        private void ReadObject(string where, string path, string typeKey, YamlMapping node)
+        {
+            var label = path.Length == 0 ? where : $"{where}, {path}";
+            if (!s_kinds.TryGetValue(typeKey, out var kind))
+            {
+                Log.Add(new Outcome(OutcomeKind.Note, $"{label} ({typeKey}) is not a kind capstan plan uses; skipped"));
+                return;
+            }
+
+            _buffer.ResetWrittenCount();
+            if (_writer is null)
+            {
+                _writer = new Utf8JsonWriter(_buffer);
+            }
+            else
+            {
+                _writer.Reset(_buffer);
+            }
+
+            _diagnostics.Clear();
+            new YamlToJson(_writer, _diagnostics).Write(node, kind.Schema, path);
+            _writer.Flush();
+            var failed = false;
+            foreach (var d in _diagnostics)
+            {
+                if (d.IsError)
+                {
+                    failed = true;
+                    Error($"{where}, {At(d.Line, d.Column)}: {d.Path}: {d.Message}");
+                }
+                else
+                {
+                    Log.Add(new Outcome(OutcomeKind.Warning, $"{where}: {d.Message}"));
+                }
+            }
+
+            if (failed)
+            {
+                return;
+            }
+
+            var reviewed = admission?.Reviews(typeKey) == true;
+            object value;
+            try
+            {
+                if (reviewed)
+                {
+                    lock (admissionGate)
+                    {
+                        value = kind.Deserialize(Encoding.UTF8.GetBytes(admission!.ApplyDefaults(typeKey, Encoding.UTF8.GetString(_buffer.WrittenSpan))));
+                    }
+                }
+                else
+                {
+                    value = kind.Deserialize(_buffer.WrittenSpan);
+                }
+            }
+            catch (Exception e) when (e is JsonException or FormatException or ArgumentException or InvalidOperationException or OverflowException)
+            {
+                var field = e is JsonException { Path: { Length: > 2 } jsonPath } ? $"{Join(path, jsonPath[2..])}: " : "";
+                Error($"{label}: {field}a value does not fit the Kubernetes object ({typeKey})");
+                return;
+            }
+
+            var meta = (value as IMetadata<V1ObjectMeta>)?.Metadata;
+            var name = meta?.Name ?? "";
+            var display = kind.ClusterScoped || name.Length == 0 ? name : $"{meta?.NamespaceProperty ?? "default"}/{name}";
+            if (reviewed)
+            {
+                IReadOnlyList<string> violations;
+                lock (admissionGate)
+                {
+                    violations = admission!.Validate(value);
+                }
+
+                foreach (var violation in violations)
+                {
+                    Error($"{label}: {typeKey.Split('/')[^1]} \"{display}\" is refused, as the webhook would refuse it: {violation}");
+                }
+
+                if (violations.Count > 0)
+                {
+                    return;
+                }
+            }
+
+            var entry = new Entry(label, name.Length == 0 ? "" : $"{typeKey} {display}", value);
+            Log.Add(new Outcome(OutcomeKind.Object, "", entry, typeKey.Split('/')[^1], display));
         }
 
         private static string Join(string prefix, string path) => prefix.Length == 0 ? path : $"{prefix}.{path}";

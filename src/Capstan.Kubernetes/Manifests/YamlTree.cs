@@ -4,15 +4,15 @@ using YamlDotNet.Core.Events;
 namespace Capstan.Kubernetes.Manifests;
 
 /// <summary>A node of a parsed YAML document with where it starts (1-based line and column).</summary>
-internal abstract class YamlNode(Mark start)
+internal abstract class YamlNode(Mark start, int lineOffset)
 {
-    public int Line { get; } = (int)start.Line;
+    public int Line { get; } = (int)start.Line + lineOffset;
 
     public int Column { get; } = (int)start.Column;
 }
 
 /// <summary>A scalar; <see cref="Plain"/> when unquoted and untagged, so YAML's own rules give it a type (number, true, null).</summary>
-internal sealed class YamlScalar(Mark start, string value, bool plain) : YamlNode(start)
+internal sealed class YamlScalar(Mark start, int lineOffset, string value, bool plain) : YamlNode(start, lineOffset)
 {
     public string Value { get; } = value;
 
@@ -22,12 +22,12 @@ internal sealed class YamlScalar(Mark start, string value, bool plain) : YamlNod
     public bool IsNull => Plain && Value is "" or "~" or "null" or "Null" or "NULL";
 }
 
-internal sealed class YamlMapping(Mark start) : YamlNode(start)
+internal sealed class YamlMapping(Mark start, int lineOffset) : YamlNode(start, lineOffset)
 {
     public List<KeyValuePair<YamlNode, YamlNode>> Entries { get; } = [];
 }
 
-internal sealed class YamlSequence(Mark start) : YamlNode(start)
+internal sealed class YamlSequence(Mark start, int lineOffset) : YamlNode(start, lineOffset)
 {
     public List<YamlNode> Items { get; } = [];
 }
@@ -41,9 +41,10 @@ internal static class YamlTree
     /// <summary>
     /// Calls <paramref name="document"/> with each document's 1-based index and root (null for an empty document).
     /// Throws <see cref="YamlException"/> where the text is not YAML; <paramref name="current"/> then holds the
-    /// index of the document being read.
+    /// index of the document being read. <paramref name="lineOffset"/> is added to every line reported, nodes' and
+    /// errors' alike, when <paramref name="text"/> is a part of a longer stream (see <see cref="Parts"/>).
     /// </summary>
-    public static void Read(string text, Action<int, YamlNode?> document, out int current)
+    public static void Read(string text, Action<int, YamlNode?> document, out int current, int lineOffset = 0)
     {
         current = 0;
         var parser = new Parser(new StringReader(text));
@@ -54,7 +55,7 @@ internal static class YamlTree
             {
                 current++;
                 var anchors = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-                var root = ReadNode(parser, anchors);
+                var root = ReadNode(parser, anchors, lineOffset);
                 parser.Consume<DocumentEnd>();
                 document(current, root is YamlScalar { IsNull: true } ? null : root);
             }
@@ -64,12 +65,61 @@ internal static class YamlTree
         catch (InvalidOperationException e) when (e.Source == "YamlDotNet")
         {
             // The scanner gives up without a position on some unclosed flow collections: report where it stopped.
-            var at = parser.Current?.End ?? Mark.Empty;
+            var at = Shift(parser.Current?.End ?? Mark.Empty, lineOffset);
             throw new SyntaxErrorException(at, at, "a [list] or {mapping} written on one line is not closed");
+        }
+        catch (YamlException e) when (lineOffset != 0)
+        {
+            throw new SyntaxErrorException(Shift(e.Start, lineOffset), Shift(e.End, lineOffset), e.Message);
         }
     }
 
-    private static YamlNode ReadNode(IParser parser, Dictionary<string, YamlNode> anchors)
+    private static Mark Shift(Mark mark, int lines) => lines == 0 ? mark : new Mark(mark.Index, mark.Line + lines, mark.Column);
+
+    /// <summary>
+    /// Where a stream can be cut into parts that parse on their own: before each line that is a document separator
+    /// as kubectl splits documents (<c>---</c> at the start of a line, then nothing but blanks or a comment). YAML
+    /// forbids such a line inside any value, so each part holds whole documents. A stream with directives
+    /// (<c>%YAML</c>, <c>%TAG</c>, which belong to the document after them) is not cut. Each part is
+    /// (offset in the text, lines before it); the first starts at 0.
+    /// </summary>
+    public static List<(int Start, int Line)> Parts(string text)
+    {
+        var parts = new List<(int Start, int Line)> { (0, 0) };
+        var line = 0;
+        for (var at = 0; at < text.Length;)
+        {
+            var end = text.IndexOf('\n', at);
+            var next = end < 0 ? text.Length : end + 1;
+            if (text[at] == '%')
+            {
+                return [(0, 0)];
+            }
+
+            if (at > 0 && IsSeparator(text.AsSpan(at, (end < 0 ? text.Length : end) - at)))
+            {
+                parts.Add((at, line));
+            }
+
+            line++;
+            at = next;
+        }
+
+        return parts;
+    }
+
+    private static bool IsSeparator(ReadOnlySpan<char> line)
+    {
+        if (!line.StartsWith("---"))
+        {
+            return false;
+        }
+
+        var rest = line[3..].TrimStart(" \t\r");
+        return rest.IsEmpty || (rest[0] == '#' && line.Length > 3 && line[3] is ' ' or '\t');
+    }
+
+    private static YamlNode ReadNode(IParser parser, Dictionary<string, YamlNode> anchors, int lineOffset)
     {
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
@@ -83,12 +133,12 @@ internal static class YamlTree
         if (parser.TryConsume<Scalar>(out var scalar))
         {
             var plain = scalar.Style == ScalarStyle.Plain && (scalar.Tag.IsEmpty || scalar.Tag.IsNonSpecific);
-            node = new YamlScalar(scalar.Start, scalar.Value, plain);
+            node = new YamlScalar(scalar.Start, lineOffset, scalar.Value, plain);
             anchor = scalar.Anchor;
         }
         else if (parser.TryConsume<MappingStart>(out var mappingStart))
         {
-            var mapping = new YamlMapping(mappingStart.Start);
+            var mapping = new YamlMapping(mappingStart.Start, lineOffset);
             anchor = mappingStart.Anchor;
             if (!anchor.IsEmpty)
             {
@@ -97,8 +147,8 @@ internal static class YamlTree
 
             while (!parser.TryConsume<MappingEnd>(out _))
             {
-                var key = ReadNode(parser, anchors);
-                var value = ReadNode(parser, anchors);
+                var key = ReadNode(parser, anchors, lineOffset);
+                var value = ReadNode(parser, anchors, lineOffset);
                 mapping.Entries.Add(new(key, value));
             }
 
@@ -107,7 +157,7 @@ internal static class YamlTree
         else
         {
             var sequenceStart = parser.Consume<SequenceStart>();
-            var sequence = new YamlSequence(sequenceStart.Start);
+            var sequence = new YamlSequence(sequenceStart.Start, lineOffset);
             anchor = sequenceStart.Anchor;
             if (!anchor.IsEmpty)
             {
@@ -116,7 +166,7 @@ internal static class YamlTree
 
             while (!parser.TryConsume<SequenceEnd>(out _))
             {
-                sequence.Items.Add(ReadNode(parser, anchors));
+                sequence.Items.Add(ReadNode(parser, anchors, lineOffset));
             }
 
             node = sequence;

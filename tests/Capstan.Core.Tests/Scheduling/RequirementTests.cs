@@ -140,3 +140,63 @@ public sealed class RequirementTests
         Assert.Equal([KeyValuePair.Create("a", "1")], rs.SingleValuedLabels());
     }
 }
+
+public sealed class RequirementIntersectsTests
+{
+    /// <summary>Every requirement over a few values, numbers and bounds: the kinds a pod, a provisioner and an instance type write.</summary>
+    private static List<Requirement> Corpus()
+    {
+        string[][] sets = [[], ["1"], ["2"], ["1", "3"], ["a"], ["a", "2"], ["3", "4", "b"]];
+        var corpus = new List<Requirement> { Requirement.Exists("k"), Requirement.DoesNotExist("k") };
+        foreach (var set in sets.Where(s => s.Length > 0))
+        {
+            corpus.Add(Requirement.In("k", set));
+            corpus.Add(Requirement.NotIn("k", set));
+        }
+
+        foreach (var bound in new long[] { 0, 1, 2, 3, 4 })
+        {
+            corpus.Add(Requirement.Gt("k", bound));
+            corpus.Add(Requirement.Lt("k", bound));
+            corpus.Add(Requirement.Gt("k", bound).Intersect(Requirement.Lt("k", bound + 3)));
+            corpus.Add(Requirement.Gt("k", bound).Intersect(Requirement.NotIn("k", "3")));
+        }
+
+        return corpus;
+    }
+
+    [Fact]
+    public void Intersects_AgreesWithTheBuiltIntersection_ForEveryPairOfTheCorpus()
+    {
+        var corpus = Corpus();
+        var disagreements = new List<string>();
+        foreach (var a in corpus)
+        {
+            foreach (var b in corpus)
+            {
+                var intersection = a.Intersect(b);
+                var expected = !intersection.IsDoesNotExist || (a.IsDoesNotExist && b.IsDoesNotExist) || (a.AllowsAbsent && b.AllowsAbsent);
+                if (a.Intersects(b) != expected)
+                {
+                    disagreements.Add($"{a} with {b}: expected {expected}");
+                }
+            }
+        }
+
+        Assert.True(corpus.Count > 30, $"corpus of {corpus.Count}");
+        Assert.Empty(disagreements);
+    }
+
+    [Fact]
+    public void RequirementsIntersects_IsFirstConflictBeingNull()
+    {
+        var node = Requirements.Create(Requirement.In("arch", "amd64"), Requirement.In("zone", "a", "b"));
+        var fits = Requirements.Create(Requirement.In("zone", "b"), Requirement.Exists("other"));
+        var clashes = Requirements.Create(Requirement.In("arch", "arm64"), Requirement.In("zone", "b"));
+
+        Assert.True(node.Intersects(fits));
+        Assert.Null(node.FirstConflict(fits));
+        Assert.False(node.Intersects(clashes));
+        Assert.Equal("arch In [arm64] does not match arch In [amd64]", node.FirstConflict(clashes));
+    }
+}
