@@ -35,6 +35,9 @@ internal sealed partial class PackingRun
     private readonly Func<ClaimState, IReadOnlyList<string>> _claimZones;
     private readonly Dictionary<(AltCompat Compat, string? Zone), (long[] Cap, int OwnCount)> _capCache = [];
     private int[] _sizingCounts = [];
+
+    /// <summary>Pods placed so far in this run: a change of the plan's state that a remembered failure predates.</summary>
+    private int _placements;
     private double _valueCpu;
     private double _valueMemory;
 
@@ -95,6 +98,13 @@ internal sealed partial class PackingRun
     private bool Place(int i)
     {
         var group = _groupOf[i];
+        if (group.LastFailure is var (failedRequest, failedReason, placements) && placements == _placements
+            && failedRequest.AsSpan().SequenceEqual(_requests[i]))
+        {
+            _reasons[i] = failedReason;
+            return false;
+        }
+
         string? reason = null;
         foreach (var variant in group.Variants)
         {
@@ -103,12 +113,14 @@ internal sealed partial class PackingRun
                 if (TryExistingNodes(i, variant, alt) || TryOpenClaims(i, variant, alt) || TryNewClaim(i, variant, alt, out reason))
                 {
                     _reasons[i] = null;
+                    _placements++;
                     return true;
                 }
             }
         }
 
         _reasons[i] = reason ?? "no node can take it";
+        group.LastFailure = (_requests[i], _reasons[i]!, _placements);
         return false;
     }
 

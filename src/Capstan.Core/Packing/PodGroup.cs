@@ -32,4 +32,12 @@ internal sealed class PodGroup
     public Dictionary<OwnerGroup, bool> SelectedByOwner { get; } = new(ReferenceEqualityComparer.Instance);
 
     public IReadOnlyList<Toleration> Tolerations => Sample.Tolerations;
+
+    /// <summary>
+    /// The last pod of the group that found no place: its request, the reason, and how many placements the run had
+    /// made by then. A later pod of the group asking the same, with no placement since, meets the same state and the
+    /// same answer (everything it is judged on is the group's or the plan's), so it is not judged again: thousands
+    /// of identical pods past a provisioner's limit are then cheap.
+    /// </summary>
+    public (long[] Request, string Reason, int Placements)? LastFailure { get; set; }
 }

@@ -179,6 +179,25 @@ public sealed class PackerBasicsTests
     }
 
     [Fact]
+    public void Solve_ManyIdenticalPodsPastALimit_EachSaysWhy_AndASmallerPodStillGetsTheRoomLeft()
+    {
+        // 3-cpu pods stop fitting under the limit long before the 1-cpu pods, which come after them in packing
+        // order: the failures of the large ones must not be taken for the small ones.
+        var limited = Provisioner() with { Limits = ResourceList.Of("cpu", "20") };
+        var pods = PodBuilder.Replicas(Pod("big", "3", "1Gi"), "big", 300).Concat(PodBuilder.Replicas(Pod("small", "500m", "512Mi"), "small", 2)).ToList();
+        var snapshot = Snapshot(pods, null, limited);
+
+        var plan = Packer.Solve(snapshot);
+
+        AssertSound(snapshot, plan);
+        var placed = Placements(plan);
+        Assert.Equal(300 - placed.Keys.Count(k => k.Contains("big", StringComparison.Ordinal)), plan.Unschedulable.Count(u => u.Pod.Name.StartsWith("big", StringComparison.Ordinal)));
+        Assert.True(plan.Unschedulable.Count > 250, $"{plan.Unschedulable.Count} unschedulable");
+        Assert.All(plan.Unschedulable, u => Assert.EndsWith("limits.resources.cpu 20 would be exceeded", u.Reason, StringComparison.Ordinal));
+        Assert.Equal(2, placed.Keys.Count(k => k.Contains("small", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void Solve_LimitReason_NamesTheResourceActuallyExceeded()
     {
         // Plenty of cpu left, memory is what runs out: the reason must name memory (in binary units), not cpu.
