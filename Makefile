@@ -3,10 +3,15 @@ SHELL := /bin/bash
 DOTNET ?= dotnet
 CONFIG ?= Release
 SLN := Extender.sln
-# The built executable (artifacts/bin/Capstan.Host/<config, lower case>/capstan), run directly so that only its own
-# output reaches stdout; the build before it is quiet and writes to stderr (NOBUILD=1 skips it).
-CAPSTAN_BIN := $(CURDIR)/artifacts/bin/Capstan.Host/$(shell echo '$(CONFIG)' | tr '[:upper:]' '[:lower:]')/capstan
-CAPSTAN_BUILD := $(if $(NOBUILD),true,$(DOTNET) build src/Capstan.Host -c $(CONFIG) -v quiet -nologo >&2)
+# The executable as users run it: published with ahead-of-time compiled code (ReadyToRun) and without tiered PGO's
+# instrumentation, so that a short run such as `capstan plan` spends its time planning rather than compiling
+# (artifacts/capstan/<config, lower case>/capstan). It is run directly so that only its own output reaches stdout;
+# the publish before it is quiet and writes to stderr (NOBUILD=1 skips it).
+CAPSTAN_DIR := $(CURDIR)/artifacts/capstan/$(shell echo '$(CONFIG)' | tr '[:upper:]' '[:lower:]')
+CAPSTAN_BIN := $(CAPSTAN_DIR)/capstan
+RID := linux-$(shell uname -m | sed -e 's/x86_64/x64/' -e 's/aarch64/arm64/')
+CAPSTAN_BUILD := $(if $(NOBUILD),true,$(DOTNET) publish src/Capstan.Host -c $(CONFIG) -r $(RID) --self-contained false \
+  -p:PublishReadyToRun=true -p:TieredPGO=false -o $(CAPSTAN_DIR) -v quiet -nologo >&2)
 EXAMPLES := $(CURDIR)/src/Capstan.Host/Examples
 
 .DEFAULT_GOAL := help

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Capstan.Core.Cloud;
 using Capstan.Core.Cluster;
 using Capstan.Core.Pods;
@@ -88,18 +89,27 @@ public static class ManifestReader
     private sealed record Kind(Type Type, FieldSchema Schema, Deserializer Deserialize, bool ClusterScoped)
     {
         public static Kind Of<T>(bool clusterScoped = false) =>
-            new(typeof(T), FieldSchema.For<T>(), json => JsonSerializer.Deserialize<T>(json, s_json)!, clusterScoped);
+            new(typeof(T), FieldSchema.For<T>(), json => JsonSerializer.Deserialize(json, (JsonTypeInfo<T>)s_json.GetTypeInfo(typeof(T)))!, clusterScoped);
     }
 
+    /// <summary>The Kubernetes client's options (its converters), with the metadata of <see cref="ManifestJsonContext"/>.</summary>
     private static JsonSerializerOptions KubernetesOptions()
     {
-        JsonSerializerOptions? options = null;
-        KubernetesJson.AddJsonOptions(o => options = o);
-        return options ?? throw new InvalidOperationException("the Kubernetes client gave no serializer options");
+        JsonSerializerOptions? client = null;
+        KubernetesJson.AddJsonOptions(o => client = o);
+        var options = new JsonSerializerOptions(client ?? throw new InvalidOperationException("the Kubernetes client gave no serializer options"))
+        {
+            TypeInfoResolver = ManifestJsonContext.Default,
+        };
+        options.MakeReadOnly();
+        return options;
     }
 
-    /// <summary>One object read, with where it came from (<c>FILE: document N</c>).</summary>
-    private sealed record Entry(string Where, string Identity, object Value);
+    /// <summary>
+    /// One object read, with where it came from (<c>FILE: document N</c>); a Pod also as the Core request, converted
+    /// where it was read (on any core), or null when that conversion failed and is left to report in order.
+    /// </summary>
+    private sealed record Entry(string Where, string Identity, object Value, PodRequest? Pod = null);
 
     private enum OutcomeKind
     {
@@ -270,7 +280,7 @@ public static class ManifestReader
 
                 try
                 {
-                    sink.Collect(entry.Value);
+                    sink.Collect(entry.Value, entry.Pod);
                 }
                 catch (Exception ex) when (ex is FormatException or ArgumentException)
                 {
@@ -450,11 +460,23 @@ public static class ManifestReader
                 }
             }
 
-            var entry = new Entry(label, name.Length == 0 ? "" : $"{typeKey} {display}", value);
+            var entry = new Entry(label, name.Length == 0 ? "" : $"{typeKey} {display}", value, value is V1Pod pod ? TryConvert(pod) : null);
             Log.Add(new Outcome(OutcomeKind.Object, "", entry, typeKey.Split('/')[^1], display));
         }
 
         private static string Join(string prefix, string path) => prefix.Length == 0 ? path : $"{prefix}.{path}";
+
+        private static PodRequest? TryConvert(V1Pod pod)
+        {
+            try
+            {
+                return PodConversions.ToPodRequest(pod);
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException)
+            {
+                return null;
+            }
+        }
     }
 
     /// <summary>A top-level scalar field of a document (never one nested deeper).</summary>
@@ -504,7 +526,7 @@ public static class ManifestReader
 
         public Dictionary<string, IReadOnlyDictionary<string, string>> Namespaces { get; } = new(StringComparer.Ordinal);
 
-        public void Collect(object parsed)
+        public void Collect(object parsed, PodRequest? converted)
         {
             switch (parsed)
             {
@@ -533,7 +555,7 @@ public static class ManifestReader
                     Expand(j.Metadata, j.Spec?.Template, j.Spec?.Parallelism ?? 1, Pods, scale);
                     break;
                 case V1Pod pod:
-                    Pods.Add(PodConversions.ToPodRequest(pod, Pods.Count));
+                    Pods.Add(converted is null ? PodConversions.ToPodRequest(pod, Pods.Count) : converted with { CreationOrder = Pods.Count });
                     break;
                 case V1DaemonSet ds:
                     var template = ds.Spec?.Template ?? throw new FormatException($"DaemonSet {ds.Metadata?.Name} has no pod template");
