@@ -58,7 +58,14 @@ internal readonly struct ConstraintKey(PodRequest pod) : IEquatable<ConstraintKe
         var hash = new HashCode();
         hash.Add(_pod.Namespace);
         hash.Add(_pod.NodeSelector);
-        hash.Add(_pod.Labels.Count);
+        // The labels' pairs in any order: pods of one workload differ from another's mostly by their labels.
+        var labels = 0;
+        foreach (var (key, value) in _pod.Labels)
+        {
+            labels ^= HashCode.Combine(key, value);
+        }
+
+        hash.Add(labels);
         hash.Add(_pod.Tolerations.Count);
         hash.Add(_pod.TopologySpread.Count);
         hash.Add(_pod.RequiredPodAntiAffinity.Count);
