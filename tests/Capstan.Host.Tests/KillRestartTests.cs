@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Capstan.Sandbox.Kubernetes;
 using Capstan.Testing;
 
 namespace Capstan.Host.Tests;
@@ -46,7 +47,7 @@ public sealed class KillRestartTests : IAsyncLifetime, IDisposable
     public async Task KilledAfterCreateFleet_BeforeTheNodeExists_TheRestartAdoptsTheInstance_AndLaunchesNothingMore()
     {
         // The Node create never answers: the first process dies with an instance running and no Node.
-        _api.InjectFault("POST", "/api/v1/nodes", HttpStatusCode.InternalServerError, times: 1, mode: FakeApiServer.FaultMode.Hang);
+        _api.InjectFault("POST", "/api/v1/nodes", HttpStatusCode.InternalServerError, times: 1, mode: FaultMode.Hang);
         using (var first = Start())
         {
             await Until(() => _world.Ec2.Instances.Count > 0, "the first process launched", first);
@@ -68,7 +69,7 @@ public sealed class KillRestartTests : IAsyncLifetime, IDisposable
     public async Task KilledMidBinding_TheRestartBindsTheRestToTheSameNode()
     {
         // The third binding never answers: the first process dies with a Node and some of its pods bound.
-        _api.InjectFault("POST", "/api/v1/namespaces/apps/pods/inflate-2/binding", HttpStatusCode.InternalServerError, times: 1, mode: FakeApiServer.FaultMode.Hang);
+        _api.InjectFault("POST", "/api/v1/namespaces/apps/pods/inflate-2/binding", HttpStatusCode.InternalServerError, times: 1, mode: FaultMode.Hang);
         using (var first = Start())
         {
             await Until(() => _api.Requests.Any(r => r.Path == "/api/v1/namespaces/apps/pods/inflate-2/binding"), "the first process is binding", first);
