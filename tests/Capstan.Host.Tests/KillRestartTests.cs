@@ -21,6 +21,8 @@ public sealed class KillRestartTests : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         _api = await FakeApiServer.StartAsync();
+        _api.UpsertNamespace(KubeObjects.Namespace("capstan")); // where Capstan runs: its leader-election lease goes there
+        _api.ConfirmPodDeletions = true; // the kubelets of a real cluster finish the pods' graceful deletion
         _certs.WritePem(_dir.Path);
         // One type that holds all six pods: the first process launches exactly one claim, so every later launch would be a double.
         _world = await AwsWorld.StartAsync(["c6a.2xlarge"], ["us-east-1a"]);

@@ -103,15 +103,16 @@ public sealed partial class ApiServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// A kubeconfig for this server: its CA (none for a plain-HTTP server), the token (no credentials when it asks for
-    /// none), one context named <paramref name="name"/>.
+    /// A kubeconfig for this server: its CA (none for a plain-HTTP server), the token, one context named
+    /// <paramref name="name"/>.
     /// </summary>
     public string Kubeconfig(string name, string? caCertificatePem)
     {
         var ca = caCertificatePem is null
             ? ""
             : $"\n      certificate-authority-data: {Convert.ToBase64String(Encoding.ASCII.GetBytes(caCertificatePem))}";
-        var user = _token is null ? "user: {}" : $"user:\n      token: {_token}";
+        // KubernetesClient wants credentials in a kubeconfig: a server that checks none gets a token it ignores.
+        var token = _token ?? "unchecked";
         return $"""
             apiVersion: v1
             kind: Config
@@ -121,7 +122,8 @@ public sealed partial class ApiServer : IAsyncDisposable
                   server: {BaseAddress.ToString().TrimEnd('/')}{ca}
             users:
               - name: {name}-admin
-                {user}
+                user:
+                  token: {token}
             contexts:
               - name: {name}
                 context:
