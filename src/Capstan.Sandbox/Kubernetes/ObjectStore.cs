@@ -131,14 +131,9 @@ public sealed class ObjectStore
         ArgumentNullException.ThrowIfNull(obj);
         lock (_gate)
         {
-            var metadata = obj["metadata"] as JsonObject ?? new JsonObject();
-            obj["metadata"] = metadata;
-            obj["apiVersion"] = resource.ApiVersion;
-            obj["kind"] = resource.Kind;
-            if (resource.Namespaced)
+            var metadata = Normalize(resource, obj);
+            if ((string?)metadata["namespace"] is { } ns)
             {
-                var ns = (string?)metadata["namespace"] ?? "default";
-                metadata["namespace"] = ns;
                 if (!_objects[ApiResources.Namespaces].TryGetValue(ns, out var owner))
                 {
                     throw ApiException.NotFound(ApiResources.Namespaces, ns);
@@ -148,10 +143,6 @@ public sealed class ObjectStore
                 {
                     throw new ApiException(403, "Forbidden", $"unable to create new content in namespace {ns} because it is being terminated");
                 }
-            }
-            else
-            {
-                metadata.Remove("namespace");
             }
 
             if (string.IsNullOrEmpty((string?)metadata["name"]) && (string?)metadata["generateName"] is { Length: > 0 } prefix)
@@ -199,19 +190,7 @@ public sealed class ObjectStore
         ArgumentNullException.ThrowIfNull(obj);
         lock (_gate)
         {
-            var metadata = obj["metadata"] as JsonObject ?? new JsonObject();
-            obj["metadata"] = metadata;
-            obj["apiVersion"] = resource.ApiVersion;
-            obj["kind"] = resource.Kind;
-            if (resource.Namespaced)
-            {
-                metadata["namespace"] = (string?)metadata["namespace"] ?? "default";
-            }
-            else
-            {
-                metadata.Remove("namespace");
-            }
-
+            var metadata = Normalize(resource, obj);
             var name = NameOf(obj);
             if (name.Length == 0)
             {
@@ -460,6 +439,25 @@ public sealed class ObjectStore
 
     public static DateTimeOffset? ParseTimestamp(JsonNode? node) =>
         (string?)node is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time : null;
+
+    /// <summary>Sets the kind's apiVersion and kind and the namespace (default when not given, none for a cluster-scoped kind); returns the metadata.</summary>
+    private static JsonObject Normalize(ApiResource resource, JsonObject obj)
+    {
+        var metadata = obj["metadata"] as JsonObject ?? new JsonObject();
+        obj["metadata"] = metadata;
+        obj["apiVersion"] = resource.ApiVersion;
+        obj["kind"] = resource.Kind;
+        if (resource.Namespaced)
+        {
+            metadata["namespace"] = (string?)metadata["namespace"] ?? "default";
+        }
+        else
+        {
+            metadata.Remove("namespace");
+        }
+
+        return metadata;
+    }
 
     private static bool HasFinalizers(JsonObject obj) => obj["metadata"]?["finalizers"] is JsonArray { Count: > 0 };
 

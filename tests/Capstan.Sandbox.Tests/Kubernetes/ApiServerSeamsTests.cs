@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Capstan.Sandbox.Kubernetes;
+using Capstan.Testing;
 
 namespace Capstan.Sandbox.Tests.Kubernetes;
 
@@ -12,8 +13,8 @@ namespace Capstan.Sandbox.Tests.Kubernetes;
 /// </summary>
 public sealed class ApiServerSeamsTests : IAsyncLifetime, IDisposable
 {
-    private static readonly TimeSpan s_patience = TimeSpan.FromSeconds(10);
     private ApiServer _api = null!;
+    private readonly List<HttpResponseMessage> _responses = [];
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
@@ -24,7 +25,15 @@ public sealed class ApiServerSeamsTests : IAsyncLifetime, IDisposable
 
     public async Task DisposeAsync() => await _api.DisposeAsync();
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        foreach (var response in _responses)
+        {
+            response.Dispose();
+        }
+
+        _client.Dispose();
+    }
 
     private static StringContent Json(string body, string type = "application/json") => new(body, Encoding.UTF8, type);
 
@@ -145,9 +154,7 @@ public sealed class ApiServerSeamsTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task OpenWatch_GetsBookmarksOnDemand_ThenA410WhenExpired()
     {
-        using var response = await _client.GetAsync("/api/v1/nodes?watch=true&allowWatchBookmarks=true&resourceVersion=" + _api.Store.Revision, HttpCompletionOption.ResponseHeadersRead);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-        await Until(() => _api.OpenWatches == 1, "the watch is open");
+        using var reader = await WatchNodesAsync("allowWatchBookmarks=true");
 
         _api.Store.Create(ApiResources.Nodes, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "n1" } });
         _api.SendBookmarks();
@@ -162,15 +169,13 @@ public sealed class ApiServerSeamsTests : IAsyncLifetime, IDisposable
         Assert.Equal("ERROR", (string?)error["type"]);
         Assert.Equal(410, (int?)error["object"]!["code"]);
         Assert.Null(await reader.ReadLineAsync());
-        await Until(() => _api.OpenWatches == 0, "the watch is closed");
+        await Poll.UntilAsync(() => _api.OpenWatches == 0, "the watch is closed");
     }
 
     [Fact]
     public async Task EndedWatch_EndsCleanly_AfterWhatWasQueued()
     {
-        using var response = await _client.GetAsync("/api/v1/nodes?watch=true&resourceVersion=" + _api.Store.Revision, HttpCompletionOption.ResponseHeadersRead);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-        await Until(() => _api.OpenWatches == 1, "the watch is open");
+        using var reader = await WatchNodesAsync("");
 
         _api.Store.Create(ApiResources.Nodes, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "n1" } });
         _api.EndWatches();
@@ -211,13 +216,13 @@ public sealed class ApiServerSeamsTests : IAsyncLifetime, IDisposable
         Assert.Null(_api.Store.Get(ApiResources.Nodes, null, "n1"));
     }
 
-    private static async Task Until(Func<bool> condition, string what)
+    /// <summary>Opens a watch of nodes from now (with more of a query when given) and waits until the server streams it.</summary>
+    private async Task<StreamReader> WatchNodesAsync(string query)
     {
-        var start = TimeProvider.System.GetTimestamp();
-        while (!condition())
-        {
-            Assert.True(TimeProvider.System.GetElapsedTime(start) < s_patience, $"timed out waiting until {what}");
-            await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System);
-        }
+        var response = await _client.GetAsync($"/api/v1/nodes?watch=true&{query}&resourceVersion={_api.Store.Revision}", HttpCompletionOption.ResponseHeadersRead);
+        _responses.Add(response);
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        await Poll.UntilAsync(() => _api.OpenWatches == 1, "the watch is open");
+        return reader;
     }
 }
