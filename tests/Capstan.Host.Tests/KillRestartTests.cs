@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Capstan.Sandbox.Kubernetes;
 using Capstan.Testing;
 
 namespace Capstan.Host.Tests;
@@ -20,6 +21,8 @@ public sealed class KillRestartTests : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         _api = await FakeApiServer.StartAsync();
+        _api.UpsertNamespace(KubeObjects.Namespace("capstan")); // where Capstan runs: its leader-election lease goes there
+        _api.ConfirmPodDeletions = true; // the kubelets of a real cluster finish the pods' graceful deletion
         _certs.WritePem(_dir.Path);
         // One type that holds all six pods: the first process launches exactly one claim, so every later launch would be a double.
         _world = await AwsWorld.StartAsync(["c6a.2xlarge"], ["us-east-1a"]);
@@ -46,7 +49,7 @@ public sealed class KillRestartTests : IAsyncLifetime, IDisposable
     public async Task KilledAfterCreateFleet_BeforeTheNodeExists_TheRestartAdoptsTheInstance_AndLaunchesNothingMore()
     {
         // The Node create never answers: the first process dies with an instance running and no Node.
-        _api.InjectFault("POST", "/api/v1/nodes", HttpStatusCode.InternalServerError, times: 1, mode: FakeApiServer.FaultMode.Hang);
+        _api.InjectFault("POST", "/api/v1/nodes", HttpStatusCode.InternalServerError, times: 1, mode: FaultMode.Hang);
         using (var first = Start())
         {
             await Until(() => _world.Ec2.Instances.Count > 0, "the first process launched", first);
@@ -68,7 +71,7 @@ public sealed class KillRestartTests : IAsyncLifetime, IDisposable
     public async Task KilledMidBinding_TheRestartBindsTheRestToTheSameNode()
     {
         // The third binding never answers: the first process dies with a Node and some of its pods bound.
-        _api.InjectFault("POST", "/api/v1/namespaces/apps/pods/inflate-2/binding", HttpStatusCode.InternalServerError, times: 1, mode: FakeApiServer.FaultMode.Hang);
+        _api.InjectFault("POST", "/api/v1/namespaces/apps/pods/inflate-2/binding", HttpStatusCode.InternalServerError, times: 1, mode: FaultMode.Hang);
         using (var first = Start())
         {
             await Until(() => _api.Requests.Any(r => r.Path == "/api/v1/namespaces/apps/pods/inflate-2/binding"), "the first process is binding", first);

@@ -28,6 +28,8 @@ public sealed class ServeProvisioningTests : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         _api = await FakeApiServer.StartAsync();
+        _api.UpsertNamespace(KubeObjects.Namespace("capstan")); // where Capstan runs: its leader-election lease goes there
+        _api.ConfirmPodDeletions = true; // the kubelets of a real cluster finish the pods' graceful deletion
         _certs.WritePem(_dir.Path);
         _world = await AwsWorld.StartAsync(["c6a.large", "c6a.xlarge", "c6a.2xlarge", "m5.large"], ["us-east-1a", "us-east-1b"]);
     }

@@ -36,6 +36,12 @@ public sealed class ApiException : Exception
 
     public string Reason { get; }
 
+    /// <summary>
+    /// Seconds the client should wait before trying again, sent as <c>Retry-After</c> (and the Status's
+    /// <c>details.retryAfterSeconds</c>) when positive: a throttled server says it, a disruption budget's refusal does not.
+    /// </summary>
+    public int RetryAfterSeconds { get; init; }
+
     /// <summary>Extra <c>details</c> of the Status (name, kind), when known.</summary>
     public JsonObject? Details { get; init; }
 

@@ -24,6 +24,15 @@ public sealed record ApiResource(
     public bool HasStatus => Subresources.Contains("status");
 
     public string ListKind => Kind + "List";
+
+    /// <summary>A custom resource (served from a CRD): no strategic merge patch, as the API server refuses it for CRDs.</summary>
+    public bool Custom { get; init; }
+
+    /// <summary>A replace (PUT) of a missing object creates it, as the server allows for Leases and Events.</summary>
+    public bool CreateOnUpdate { get; init; }
+
+    /// <summary>A replace (PUT) must carry <c>metadata.resourceVersion</c> (no unconditional updates), as for Leases.</summary>
+    public bool ConditionalUpdateOnly { get; init; }
 }
 
 /// <summary>The kinds the sandbox cluster knows: what Capstan reads and writes, and what the tutorials apply.</summary>
@@ -32,7 +41,7 @@ public static class ApiResources
     public static readonly ApiResource Namespaces = new("", "v1", "namespaces", "Namespace", false, ["ns"], ["status"]);
     public static readonly ApiResource Nodes = new("", "v1", "nodes", "Node", false, ["no"], ["status"]);
     public static readonly ApiResource Pods = new("", "v1", "pods", "Pod", true, ["po"], ["status", "binding", "eviction"]);
-    public static readonly ApiResource Events = new("", "v1", "events", "Event", true, ["ev"], []);
+    public static readonly ApiResource Events = new("", "v1", "events", "Event", true, ["ev"], []) { CreateOnUpdate = true };
     public static readonly ApiResource ConfigMaps = new("", "v1", "configmaps", "ConfigMap", true, ["cm"], []);
     public static readonly ApiResource Secrets = new("", "v1", "secrets", "Secret", true, [], []);
     public static readonly ApiResource Services = new("", "v1", "services", "Service", true, ["svc"], ["status"]);
@@ -43,9 +52,9 @@ public static class ApiResources
     public static readonly ApiResource DaemonSets = new("apps", "v1", "daemonsets", "DaemonSet", true, ["ds"], ["status"]);
     public static readonly ApiResource Jobs = new("batch", "v1", "jobs", "Job", true, [], ["status"]);
     public static readonly ApiResource DisruptionBudgets = new("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, ["pdb"], ["status"]);
-    public static readonly ApiResource Leases = new("coordination.k8s.io", "v1", "leases", "Lease", true, [], []);
-    public static readonly ApiResource Provisioners = new("karpenter.sh", "v1alpha5", "provisioners", "Provisioner", false, [], ["status"]);
-    public static readonly ApiResource NodeTemplates = new("karpenter.k8s.aws", "v1alpha1", "awsnodetemplates", "AWSNodeTemplate", false, [], ["status"]);
+    public static readonly ApiResource Leases = new("coordination.k8s.io", "v1", "leases", "Lease", true, [], []) { CreateOnUpdate = true, ConditionalUpdateOnly = true };
+    public static readonly ApiResource Provisioners = new("karpenter.sh", "v1alpha5", "provisioners", "Provisioner", false, [], ["status"]) { Custom = true };
+    public static readonly ApiResource NodeTemplates = new("karpenter.k8s.aws", "v1alpha1", "awsnodetemplates", "AWSNodeTemplate", false, [], ["status"]) { Custom = true };
 
     public static IReadOnlyList<ApiResource> All { get; } =
     [

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
@@ -13,6 +14,29 @@ public sealed partial class ApiServer
 {
     private static readonly string[] s_verbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
     private static readonly HashSet<string> s_all = new(StringComparer.Ordinal) { "pods", "services", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs" };
+    private readonly ConcurrentDictionary<ApiResource, bool> _withdrawn = new();
+
+    /// <summary>The kinds this server serves now: every kind of <see cref="ApiResources"/> not withdrawn.</summary>
+    public IEnumerable<ApiResource> Served => ApiResources.All.Where(IsServed);
+
+    public bool IsServed(ApiResource resource) => !_withdrawn.ContainsKey(resource);
+
+    /// <summary>
+    /// Stops (<paramref name="served"/> false) or starts serving a kind, as removing or installing its CRD does: while
+    /// withdrawn it is left out of discovery and its paths answer 404; its stored objects stay as they are.
+    /// </summary>
+    public void Serve(ApiResource resource, bool served)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        if (served)
+        {
+            _withdrawn.TryRemove(resource, out _);
+        }
+        else
+        {
+            _withdrawn[resource] = true;
+        }
+    }
 
     private async Task<bool> ServeDiscoveryAsync(HttpContext context, string path)
     {
@@ -73,10 +97,10 @@ public sealed partial class ApiServer
     /// The OpenAPI v3 index: one document per group version. kubectl reads it to learn that the server validates
     /// fields itself (the <c>fieldValidation</c> parameter of each kind's PATCH), and then leaves validation to it.
     /// </summary>
-    private static JsonObject OpenApiRoot()
+    private JsonObject OpenApiRoot()
     {
         var paths = new JsonObject();
-        foreach (var gv in ApiResources.All.Select(r => r.GroupVersionPath.TrimStart('/')).Distinct())
+        foreach (var gv in Served.Select(r => r.GroupVersionPath.TrimStart('/')).Distinct())
         {
             paths[gv] = new JsonObject { ["serverRelativeURL"] = $"/openapi/v3/{gv}?hash=capstan" };
         }
@@ -84,9 +108,9 @@ public sealed partial class ApiServer
         return new JsonObject { ["paths"] = paths };
     }
 
-    private static JsonObject? OpenApiGroupVersion(string groupVersionPath)
+    private JsonObject? OpenApiGroupVersion(string groupVersionPath)
     {
-        var kinds = ApiResources.All.Where(r => r.GroupVersionPath.TrimStart('/') == groupVersionPath.TrimEnd('/')).ToList();
+        var kinds = Served.Where(r => r.GroupVersionPath.TrimStart('/') == groupVersionPath.TrimEnd('/')).ToList();
         if (kinds.Count == 0)
         {
             return null;
@@ -118,11 +142,11 @@ public sealed partial class ApiServer
         };
     }
 
-    private static List<string> Groups() => [.. ApiResources.All.Where(r => r.Group.Length > 0).Select(r => r.Group).Distinct()];
+    private List<string> Groups() => [.. Served.Where(r => r.Group.Length > 0).Select(r => r.Group).Distinct()];
 
-    private static JsonObject Group(string name)
+    private JsonObject Group(string name)
     {
-        var version = ApiResources.All.First(r => r.Group == name).Version;
+        var version = Served.First(r => r.Group == name).Version;
         var groupVersion = new JsonObject { ["groupVersion"] = $"{name}/{version}", ["version"] = version };
         return new JsonObject
         {
@@ -134,7 +158,7 @@ public sealed partial class ApiServer
         };
     }
 
-    private static JsonObject? ResourceList(string path)
+    private JsonObject? ResourceList(string path)
     {
         var parts = path.Trim('/').Split('/');
         var (group, version) = parts switch
@@ -143,7 +167,7 @@ public sealed partial class ApiServer
             ["apis", var g, var v] => (g, v),
             _ => ((string?)null, (string?)null),
         };
-        var kinds = ApiResources.All.Where(r => r.Group == group && r.Version == version).ToList();
+        var kinds = Served.Where(r => r.Group == group && r.Version == version).ToList();
         if (group is null || kinds.Count == 0)
         {
             return null;

@@ -15,6 +15,11 @@ public sealed partial class ApiServer
     {
         ArgumentNullException.ThrowIfNull(target);
         var pod = Existing(target);
+        if (Faults.EvictionBlocked(target.Namespace, target.Name!))
+        {
+            throw new ApiException(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.");
+        }
+
         var grace = JsonNumbers.Whole(eviction?["deleteOptions"]?["gracePeriodSeconds"]);
         var phase = (string?)pod["status"]?["phase"];
         if (pod["metadata"]?["deletionTimestamp"] is not null || phase is "Succeeded" or "Failed" or "Pending" or null)

@@ -13,6 +13,63 @@ namespace Capstan.Sandbox.Kubernetes;
 /// </summary>
 public sealed partial class ApiServer
 {
+    private readonly List<OpenWatch> _openWatches = [];
+
+    /// <summary>Watches being streamed to clients now.</summary>
+    public int OpenWatches
+    {
+        get
+        {
+            lock (_openWatches)
+            {
+                return _openWatches.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Ends every open watch: cleanly, after the events already queued (the client watches again from its last
+    /// version), or, with <paramref name="abort"/>, by dropping the connection (a stream error), as a restarting
+    /// API server or a load balancer does.
+    /// </summary>
+    public void EndWatches(bool abort = false)
+    {
+        foreach (var watch in Snapshot())
+        {
+            watch.End(abort);
+        }
+    }
+
+    /// <summary>
+    /// Compacts the store's history and ends every open watch with an ERROR event carrying a 410 Status, as etcd
+    /// compaction does: the clients must list again.
+    /// </summary>
+    public void ExpireWatches()
+    {
+        Store.Compact();
+        foreach (var watch in Snapshot())
+        {
+            watch.Expire();
+        }
+    }
+
+    /// <summary>Sends a BOOKMARK at the current version now to every open watch that asked for bookmarks.</summary>
+    public void SendBookmarks()
+    {
+        foreach (var watch in Snapshot())
+        {
+            watch.Bookmark();
+        }
+    }
+
+    private List<OpenWatch> Snapshot()
+    {
+        lock (_openWatches)
+        {
+            return [.. _openWatches];
+        }
+    }
+
     private async Task WatchAsync(HttpContext context, RequestTarget target)
     {
         var query = context.Request.Query;
@@ -27,76 +84,95 @@ public sealed partial class ApiServer
 
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
-        StoreWatch watch;
+        var open = new OpenWatch(since, bookmarks);
+        lock (_openWatches)
+        {
+            _openWatches.Add(open);
+        }
+
         try
         {
-            watch = Store.Watch(target.Resource, since, target.Namespace);
-        }
-        catch (ApiException e) when (e.Code == 410)
-        {
-            await WriteLineAsync(context, null, new JsonObject { ["type"] = "ERROR", ["object"] = StatusObject(e) }).ConfigureAwait(false);
-            return;
-        }
-
-        // One writer at a time on the response: the bookmark loop shares it.
-        using var gate = new SemaphoreSlim(1, 1);
-        using (watch)
-        {
-            await context.Response.StartAsync(context.RequestAborted).ConfigureAwait(false);
-            await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-            using var expiry = new CancellationTokenSource(timeout, Store.Time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, expiry.Token);
-            using var ticker = bookmarks ? new PeriodicTimer(BookmarkInterval, Store.Time) : null;
-            var bookmark = ticker is null ? null : BookmarksAsync(context, gate, target, ticker, linked.Token);
+            StoreWatch watch;
             try
             {
-                await foreach (var change in watch.Events.ReadAllAsync(linked.Token).ConfigureAwait(false))
+                watch = Store.Watch(target.Resource, since, target.Namespace);
+            }
+            catch (ApiException e) when (e.Code == 410)
+            {
+                await WriteLineAsync(context, new JsonObject { ["type"] = "ERROR", ["object"] = StatusObject(e) }).ConfigureAwait(false);
+                return;
+            }
+
+            using (watch)
+            {
+                open.Attach(watch);
+                await context.Response.StartAsync(context.RequestAborted).ConfigureAwait(false);
+                await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                using var expiry = new CancellationTokenSource(timeout, Store.Time);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, expiry.Token);
+                using var ticker = bookmarks ? new PeriodicTimer(BookmarkInterval, Store.Time) : null;
+                var ticking = ticker is null ? null : BookmarksAsync(watch, ticker, linked.Token);
+                try
                 {
-                    var type = Transition(change, Matches);
-                    if (type is null)
+                    await foreach (var change in watch.Events.ReadAllAsync(linked.Token).ConfigureAwait(false))
                     {
-                        continue;
+                        if (change.Type == StoreEvent.Bookmark)
+                        {
+                            await WriteLineAsync(context, BookmarkLine(target, change.Revision)).ConfigureAwait(false);
+                            continue;
+                        }
+
+                        var type = Transition(change, Matches);
+                        if (type is null)
+                        {
+                            continue;
+                        }
+
+                        var obj = table ? Tables.Of(target.Resource, [change.Item], Store.Time.GetUtcNow(), include.Length == 0 ? null : include).ToJsonString() : change.ObjectJson;
+                        await WriteLineAsync(context, $"{{\"type\":\"{type}\",\"object\":{obj}}}").ConfigureAwait(false);
                     }
 
-                    var obj = table ? Tables.Of(target.Resource, [change.Item], Store.Time.GetUtcNow(), include.Length == 0 ? null : include).ToJsonString() : change.ObjectJson;
-                    await WriteLineAsync(context, gate, $"{{\"type\":\"{type}\",\"object\":{obj}}}").ConfigureAwait(false);
+                    if (open.Aborted)
+                    {
+                        context.Abort();
+                    }
                 }
-            }
-            catch (OperationCanceledException) when (expiry.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
-            {
-                // timeoutSeconds passed: the stream ends cleanly and the client watches again.
-            }
-            finally
-            {
-                if (bookmark is not null)
+                catch (ApiException e) when (e.Code == 410)
                 {
-                    await linked.CancelAsync().ConfigureAwait(false);
-                    await bookmark.ConfigureAwait(false);
+                    // The history this watch read from was compacted away while it streamed.
+                    await WriteLineAsync(context, new JsonObject { ["type"] = "ERROR", ["object"] = StatusObject(e) }).ConfigureAwait(false);
                 }
+                catch (OperationCanceledException) when (expiry.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+                {
+                    // timeoutSeconds passed: the stream ends cleanly and the client watches again.
+                }
+                finally
+                {
+                    if (ticking is not null)
+                    {
+                        await linked.CancelAsync().ConfigureAwait(false);
+                        await ticking.ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            lock (_openWatches)
+            {
+                _openWatches.Remove(open);
             }
         }
     }
 
-    private async Task BookmarksAsync(HttpContext context, SemaphoreSlim gate, RequestTarget target, PeriodicTimer ticker, CancellationToken cancellationToken)
+    /// <summary>Queues a BOOKMARK on the watch every <see cref="BookmarkInterval"/>, in order with its events.</summary>
+    private static async Task BookmarksAsync(StoreWatch watch, PeriodicTimer ticker, CancellationToken cancellationToken)
     {
         try
         {
             while (await ticker.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                await WriteLineAsync(context, gate, new JsonObject
-                {
-                    ["type"] = "BOOKMARK",
-                    ["object"] = new JsonObject
-                    {
-                        ["apiVersion"] = target.Resource.ApiVersion,
-                        ["kind"] = target.Resource.Kind,
-                        ["metadata"] = new JsonObject
-                        {
-                            ["resourceVersion"] = Store.Revision.ToString(CultureInfo.InvariantCulture),
-                            ["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "false" },
-                        },
-                    },
-                }).ConfigureAwait(false);
+                watch.Bookmark();
             }
         }
         catch (OperationCanceledException)
@@ -104,6 +180,21 @@ public sealed partial class ApiServer
             // The watch ended.
         }
     }
+
+    private static JsonObject BookmarkLine(RequestTarget target, long revision) => new()
+    {
+        ["type"] = "BOOKMARK",
+        ["object"] = new JsonObject
+        {
+            ["apiVersion"] = target.Resource.ApiVersion,
+            ["kind"] = target.Resource.Kind,
+            ["metadata"] = new JsonObject
+            {
+                ["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture),
+                ["annotations"] = new JsonObject { ["k8s.io/initial-events-end"] = "false" },
+            },
+        },
+    };
 
     /// <summary>The event type a watch with a selector sees for a change, or null when it sees nothing.</summary>
     private static string? Transition(StoreEvent change, Func<JsonObject, bool> matches)
@@ -124,25 +215,12 @@ public sealed partial class ApiServer
         };
     }
 
-    private static Task WriteLineAsync(HttpContext context, SemaphoreSlim? gate, JsonObject line) => WriteLineAsync(context, gate, line.ToJsonString());
+    private static Task WriteLineAsync(HttpContext context, JsonObject line) => WriteLineAsync(context, line.ToJsonString());
 
-    private static async Task WriteLineAsync(HttpContext context, SemaphoreSlim? gate, string line)
+    private static async Task WriteLineAsync(HttpContext context, string line)
     {
-        var bytes = Encoding.UTF8.GetBytes(line + "\n");
-        if (gate is not null)
-        {
-            await gate.WaitAsync(context.RequestAborted).ConfigureAwait(false);
-        }
-
-        try
-        {
-            await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
-            await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-        }
-        finally
-        {
-            gate?.Release();
-        }
+        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), context.RequestAborted).ConfigureAwait(false);
+        await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
     private static JsonObject StatusObject(ApiException e) => new()
@@ -155,4 +233,61 @@ public sealed partial class ApiServer
         ["reason"] = e.Reason,
         ["code"] = e.Code,
     };
+}
+
+/// <summary>One watch being streamed: how the server ends it early, expires it or bookmarks it from outside the stream.</summary>
+internal sealed class OpenWatch(long since, bool bookmarks)
+{
+    private readonly Lock _gate = new();
+    private StoreWatch? _watch;
+    private bool _ended;
+
+    /// <summary>Set when the stream was ended by dropping the connection rather than by ending the response.</summary>
+    public bool Aborted { get; private set; }
+
+    /// <summary>The store's watch behind the stream, once it is open; one ended before that is closed at once.</summary>
+    public void Attach(StoreWatch watch)
+    {
+        lock (_gate)
+        {
+            _watch = watch;
+            if (_ended)
+            {
+                watch.Close();
+            }
+        }
+    }
+
+    public void End(bool abort)
+    {
+        lock (_gate)
+        {
+            _ended = true;
+            Aborted |= abort;
+            _watch?.Close();
+        }
+    }
+
+    public void Expire()
+    {
+        StoreWatch? watch;
+        lock (_gate)
+        {
+            _ended = true;
+            watch = _watch;
+        }
+
+        watch?.Expire(since);
+    }
+
+    public void Bookmark()
+    {
+        StoreWatch? watch;
+        lock (_gate)
+        {
+            watch = bookmarks && !_ended ? _watch : null;
+        }
+
+        watch?.Bookmark();
+    }
 }

@@ -23,9 +23,10 @@ namespace Capstan.Sandbox.Kubernetes;
 public sealed partial class ApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly string _token;
+    private readonly string? _token;
+    private readonly List<Func<HttpContext, Func<Task>, Task>> _middleware = [];
 
-    private ApiServer(WebApplication app, ObjectStore store, IAdmission admission, string token)
+    private ApiServer(WebApplication app, ObjectStore store, IAdmission admission, string? token)
     {
         _app = app;
         Store = store;
@@ -37,53 +38,92 @@ public sealed partial class ApiServer : IAsyncDisposable
 
     public IAdmission Admission { get; set; }
 
-    /// <summary>The server's address (<c>https://127.0.0.1:{port}</c>).</summary>
+    /// <summary>The server's address (<c>https://127.0.0.1:{port}</c>, or <c>http://</c> when it serves without TLS).</summary>
     public Uri BaseAddress { get; private set; } = new("https://127.0.0.1");
 
-    /// <summary>The bearer token clients must present.</summary>
-    public string Token => _token;
+    /// <summary>The bearer token clients must present; null when the server asks for none.</summary>
+    public string? Token => _token;
+
+    /// <summary>The faults this server has been told to show (none at first).</summary>
+    public ApiFaults Faults { get; } = new();
 
     /// <summary>How often open watches that asked for them get a BOOKMARK (on the store's clock).</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Starts the endpoint on <paramref name="port"/> (0: any free one) with <paramref name="certificate"/> (with its key).</summary>
-    public static async Task<ApiServer> StartAsync(ObjectStore store, X509Certificate2 certificate, string token, IAdmission? admission = null, int port = 0)
+    public static Task<ApiServer> StartAsync(ObjectStore store, X509Certificate2 certificate, string token, IAdmission? admission = null, int port = 0)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        ArgumentNullException.ThrowIfNull(token);
+        return StartAsync(store, new ApiServerOptions { Certificate = certificate, Token = token, Admission = admission, Port = port });
+    }
+
+    /// <summary>Starts the endpoint as <paramref name="options"/> say: HTTPS with a certificate, else plain HTTP; a bearer token, or none.</summary>
+    public static async Task<ApiServer> StartAsync(ObjectStore store, ApiServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(certificate);
+        ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = 3 * 1024 * 1024;
-            kestrel.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = certificate }));
+            kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
+            {
+                if (options.Certificate is { } certificate)
+                {
+                    listen.UseHttps(new HttpsConnectionAdapterOptions { ServerCertificate = certificate });
+                }
+            });
         });
         var app = builder.Build();
-        var server = new ApiServer(app, store, admission ?? NoAdmission.Instance, token);
+        var server = new ApiServer(app, store, options.Admission ?? NoAdmission.Instance, options.Token)
+        {
+            BookmarkInterval = options.BookmarkInterval,
+        };
         app.Run(server.ServeAsync);
         await app.StartAsync().ConfigureAwait(false);
         server.BaseAddress = new Uri(app.Urls.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         return server;
     }
 
-    /// <summary>A kubeconfig for this server: its CA, the token, one context named <paramref name="name"/>.</summary>
-    public string Kubeconfig(string name, string caCertificatePem)
+    /// <summary>
+    /// Adds a step every request passes through before the server handles it (and before authentication), in the
+    /// order added: it gets the request and the rest of the pipeline, which it may run or not. For recording,
+    /// tracing or shaping traffic.
+    /// </summary>
+    public void Use(Func<HttpContext, Func<Task>, Task> middleware)
     {
-        ArgumentNullException.ThrowIfNull(caCertificatePem);
-        var ca = Convert.ToBase64String(Encoding.ASCII.GetBytes(caCertificatePem));
+        ArgumentNullException.ThrowIfNull(middleware);
+        lock (_middleware)
+        {
+            _middleware.Add(middleware);
+        }
+    }
+
+    /// <summary>
+    /// A kubeconfig for this server: its CA (none for a plain-HTTP server), the token, one context named
+    /// <paramref name="name"/>.
+    /// </summary>
+    public string Kubeconfig(string name, string? caCertificatePem)
+    {
+        var ca = caCertificatePem is null
+            ? ""
+            : $"\n      certificate-authority-data: {Convert.ToBase64String(Encoding.ASCII.GetBytes(caCertificatePem))}";
+        // KubernetesClient wants credentials in a kubeconfig: a server that checks none gets a token it ignores.
+        var token = _token ?? "unchecked";
         return $"""
             apiVersion: v1
             kind: Config
             clusters:
               - name: {name}
                 cluster:
-                  server: {BaseAddress.ToString().TrimEnd('/')}
-                  certificate-authority-data: {ca}
+                  server: {BaseAddress.ToString().TrimEnd('/')}{ca}
             users:
               - name: {name}-admin
                 user:
-                  token: {_token}
+                  token: {token}
             contexts:
               - name: {name}
                 context:
@@ -100,15 +140,81 @@ public sealed partial class ApiServer : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    private async Task ServeAsync(HttpContext context)
+    private Task ServeAsync(HttpContext context)
+    {
+        Func<HttpContext, Func<Task>, Task>[] steps;
+        lock (_middleware)
+        {
+            steps = [.. _middleware];
+        }
+
+        return Step(0);
+
+        Task Step(int index) => index < steps.Length ? steps[index](context, () => Step(index + 1)) : AuthorizedAsync(context);
+    }
+
+    private async Task AuthorizedAsync(HttpContext context)
     {
         var request = context.Request;
-        if (request.Headers.Authorization.ToString() != "Bearer " + _token)
+        if (_token is not null && request.Headers.Authorization.ToString() != "Bearer " + _token)
         {
             await WriteStatusAsync(context, new ApiException(401, "Unauthorized", "Unauthorized")).ConfigureAwait(false);
             return;
         }
 
+        if (Faults.Take(request.Method, request.Path.Value ?? "/") is { } fault)
+        {
+            await ServeFaultAsync(context, fault).ConfigureAwait(false);
+            return;
+        }
+
+        await HandleAsync(context).ConfigureAwait(false);
+    }
+
+    /// <summary>An injected fault: the request is never answered, or answered with the fault's status before or after its work is done.</summary>
+    private async Task ServeFaultAsync(HttpContext context, ApiFault fault)
+    {
+        switch (fault.Mode)
+        {
+            case FaultMode.Hang:
+                try
+                {
+                    await Task.Delay(Timeout.InfiniteTimeSpan, Store.Time, context.RequestAborted).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The client gave up.
+                }
+
+                return;
+            case FaultMode.AfterApplying:
+                var body = context.Response.Body;
+                context.Response.Body = new MemoryStream();
+                await HandleAsync(context).ConfigureAwait(false);
+                context.Response.Clear();
+                context.Response.Body = body;
+                break;
+        }
+
+        if (fault.RetryAfterSeconds is { } seconds)
+        {
+            context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var reason = fault.Status switch
+        {
+            429 => "TooManyRequests",
+            409 => "Conflict",
+            504 => "Timeout",
+            503 => "ServiceUnavailable",
+            _ => "InternalError",
+        };
+        await WriteStatusAsync(context, new ApiException(fault.Status, reason, $"the server was told to fail this request with {fault.Status}")).ConfigureAwait(false);
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
         try
         {
             var path = request.Path.Value ?? "/";
@@ -117,7 +223,7 @@ public sealed partial class ApiServer : IAsyncDisposable
                 return;
             }
 
-            if (RequestTarget.Parse(path) is not { } target)
+            if (RequestTarget.Parse(path) is not { } target || !IsServed(target.Resource))
             {
                 throw new ApiException(404, "NotFound", "the server could not find the requested resource");
             }
@@ -200,6 +306,14 @@ public sealed partial class ApiServer : IAsyncDisposable
 
     private async Task ListAsync(HttpContext context, RequestTarget target)
     {
+        if (Faults.ListFailure(context.Request.Path.Value ?? "") is { } failure)
+        {
+            throw new ApiException(failure, failure == 429 ? "TooManyRequests" : "InternalError", $"the server was told to fail lists of {target.Resource.Plural} with {failure}")
+            {
+                RetryAfterSeconds = failure == 429 ? 1 : 0,
+            };
+        }
+
         var query = context.Request.Query;
         var labels = LabelSelector.Parse(query["labelSelector"]);
         var fields = FieldSelector.Parse(query["fieldSelector"]);
@@ -256,9 +370,11 @@ public sealed partial class ApiServer : IAsyncDisposable
         }
     }
 
-    private async Task CreateAsync(HttpContext context, RequestTarget target)
+    private async Task CreateAsync(HttpContext context, RequestTarget target) =>
+        await CreateAsync(context, target, await ReadBodyAsync(context).ConfigureAwait(false)).ConfigureAwait(false);
+
+    private async Task CreateAsync(HttpContext context, RequestTarget target, JsonObject body)
     {
-        var body = await ReadBodyAsync(context).ConfigureAwait(false);
         var metadata = body["metadata"] as JsonObject ?? new JsonObject();
         body["metadata"] = metadata;
         if (target.Resource.Namespaced)
@@ -291,6 +407,34 @@ public sealed partial class ApiServer : IAsyncDisposable
         var name = target.Name!;
         var isPatch = context.Request.Method == "PATCH";
         JsonObject body = isPatch ? new JsonObject() : ParseObject(text);
+        if (isPatch && resource.Custom && (context.Request.ContentType ?? "").Split(';')[0].Trim() == Patches.Strategic)
+        {
+            throw new ApiException(415, "UnsupportedMediaType",
+                $"the body of the request was in an unknown format - accepted media types include: {Patches.Json}, {Patches.Merge}, {Patches.Apply}");
+        }
+
+        if (!isPatch && !status && resource.CreateOnUpdate && Store.Get(resource, target.Namespace, name) is null)
+        {
+            // Created by its update, as the server allows for this kind: whatever version or uid it carried is dropped.
+            if ((string?)body["metadata"]?["name"] is { } given && given != name)
+            {
+                throw ApiException.BadRequest($"the name of the object ({given}) does not match the name on the URL ({name})");
+            }
+
+            var metadata = body["metadata"] as JsonObject ?? new JsonObject();
+            body["metadata"] = metadata;
+            metadata["name"] = name;
+            metadata.Remove("resourceVersion");
+            metadata.Remove("uid");
+            await CreateAsync(context, target, body).ConfigureAwait(false);
+            return;
+        }
+
+        if (!isPatch && resource.ConditionalUpdateOnly && string.IsNullOrEmpty((string?)body["metadata"]?["resourceVersion"]))
+        {
+            throw ApiException.Invalid(resource, name, "metadata.resourceVersion: Invalid value: 0x0: must be specified for an update");
+        }
+
         for (var attempt = 0; ; attempt++)
         {
             var current = Existing(target);
@@ -320,6 +464,12 @@ public sealed partial class ApiServer : IAsyncDisposable
                     if (!string.IsNullOrEmpty(precondition) && precondition != (string?)latest["metadata"]?["resourceVersion"])
                     {
                         throw ApiException.Conflict(resource, name);
+                    }
+
+                    if ((string?)next["metadata"]?["uid"] is { Length: > 0 } uid && uid != (string?)latest["metadata"]?["uid"])
+                    {
+                        throw new ApiException(409, "Conflict",
+                            $"Operation cannot be fulfilled on {resource.Plural}{(resource.Group.Length == 0 ? "" : "." + resource.Group)} \"{name}\": Precondition failed: UID in precondition: {uid}, UID in object meta: {(string?)latest["metadata"]?["uid"]}");
                     }
 
                     return next;
@@ -356,8 +506,9 @@ public sealed partial class ApiServer : IAsyncDisposable
         }
 
         var uid = (string?)options?["preconditions"]?["uid"];
+        var version = (string?)options?["preconditions"]?["resourceVersion"];
         var before = Existing(target);
-        var after = Store.Delete(target.Resource, target.Namespace, target.Name!, grace, uid);
+        var after = Store.Delete(target.Resource, target.Namespace, target.Name!, grace, uid, version);
         await WriteObjectAsync(context, 200, target.Resource, after ?? before).ConfigureAwait(false);
     }
 
@@ -390,6 +541,11 @@ public sealed partial class ApiServer : IAsyncDisposable
     private async Task BindAsync(HttpContext context, RequestTarget target)
     {
         var body = await ReadBodyAsync(context).ConfigureAwait(false);
+        if (Faults.BindingFailure is { } failure)
+        {
+            throw new ApiException(failure, failure == 409 ? "Conflict" : "InternalError", $"the server was told to fail bindings with {failure}");
+        }
+
         Bind(target.Namespace!, target.Name!, (string?)body["target"]?["name"], (string?)body["metadata"]?["uid"]);
         await WriteJsonAsync(context, 201, SuccessStatus()).ConfigureAwait(false);
     }
@@ -518,9 +674,12 @@ public sealed partial class ApiServer : IAsyncDisposable
             status["details"] = details.DeepClone();
         }
 
-        if (e.Code == 429)
+        if (e.RetryAfterSeconds > 0)
         {
-            context.Response.Headers.RetryAfter = "1";
+            var retry = status["details"] as JsonObject ?? new JsonObject();
+            retry["retryAfterSeconds"] = e.RetryAfterSeconds;
+            status["details"] = retry;
+            context.Response.Headers.RetryAfter = e.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         }
 
         return WriteJsonAsync(context, e.Code, status);

@@ -5,13 +5,16 @@ using System.Threading.Channels;
 namespace Capstan.Sandbox.Kubernetes;
 
 /// <summary>One change of one object, in resourceVersion order.</summary>
-/// <param name="Type"><c>ADDED</c>, <c>MODIFIED</c> or <c>DELETED</c>.</param>
+/// <param name="Type"><c>ADDED</c>, <c>MODIFIED</c> or <c>DELETED</c> (or <see cref="Bookmark"/> on a watch that asked for one).</param>
 /// <param name="Item">The object after the change (for DELETED, its last state at the deletion's version). Frozen.</param>
 /// <param name="Resource">Its kind.</param>
 /// <param name="Previous">The object before the change, or null for ADDED. Frozen.</param>
 /// <param name="Revision">The resourceVersion of the change.</param>
 public sealed record StoreEvent(string Type, ApiResource Resource, JsonObject Item, JsonObject? Previous, long Revision)
 {
+    /// <summary>The type of a bookmark: no change, the store's version (in the item's metadata) at that point of the stream.</summary>
+    public const string Bookmark = "BOOKMARK";
+
     private string? _json;
 
     /// <summary>The object as JSON, written once however many watches stream it.</summary>
@@ -128,14 +131,9 @@ public sealed class ObjectStore
         ArgumentNullException.ThrowIfNull(obj);
         lock (_gate)
         {
-            var metadata = obj["metadata"] as JsonObject ?? new JsonObject();
-            obj["metadata"] = metadata;
-            obj["apiVersion"] = resource.ApiVersion;
-            obj["kind"] = resource.Kind;
-            if (resource.Namespaced)
+            var metadata = Normalize(resource, obj);
+            if ((string?)metadata["namespace"] is { } ns)
             {
-                var ns = (string?)metadata["namespace"] ?? "default";
-                metadata["namespace"] = ns;
                 if (!_objects[ApiResources.Namespaces].TryGetValue(ns, out var owner))
                 {
                     throw ApiException.NotFound(ApiResources.Namespaces, ns);
@@ -145,10 +143,6 @@ public sealed class ObjectStore
                 {
                     throw new ApiException(403, "Forbidden", $"unable to create new content in namespace {ns} because it is being terminated");
                 }
-            }
-            else
-            {
-                metadata.Remove("namespace");
             }
 
             if (string.IsNullOrEmpty((string?)metadata["name"]) && (string?)metadata["generateName"] is { Length: > 0 } prefix)
@@ -181,6 +175,47 @@ public sealed class ObjectStore
             metadata.Remove("managedFields");
             PrepareForCreate(resource, obj);
             return StoreLocked(resource, key, obj, null);
+        }
+    }
+
+    /// <summary>
+    /// Creates or replaces an object exactly as given (the argument is taken over), as restoring a cluster's state
+    /// from a backup does: no defaults, no admission, no namespace check; its uid and creationTimestamp are kept when
+    /// given (made up when not), its status is stored as written, and it gets a new resourceVersion. Watches see
+    /// ADDED or MODIFIED.
+    /// </summary>
+    public JsonObject Put(ApiResource resource, JsonObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        ArgumentNullException.ThrowIfNull(obj);
+        lock (_gate)
+        {
+            var metadata = Normalize(resource, obj);
+            var name = NameOf(obj);
+            if (name.Length == 0)
+            {
+                throw Invalid(resource, "", "metadata.name: Required value: name is required");
+            }
+
+            var key = KeyOf(resource.Namespaced ? (string?)metadata["namespace"] : null, name);
+            _objects[resource].TryGetValue(key, out var previous);
+            metadata["uid"] ??= (string?)previous?["metadata"]?["uid"] ?? Guid.NewGuid().ToString();
+            metadata["creationTimestamp"] ??= (string?)previous?["metadata"]?["creationTimestamp"] ?? Timestamp(Time.GetUtcNow());
+            metadata["generation"] ??= 1;
+            return StoreLocked(resource, key, obj, previous);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> under the store's lock: no watch opens and no other write lands until it is
+    /// done (writes of its own go through, the lock is re-entrant). For changes that must look like one instant.
+    /// </summary>
+    public void Atomically(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        lock (_gate)
+        {
+            action();
         }
     }
 
@@ -245,6 +280,12 @@ public sealed class ObjectStore
                 return current;
             }
 
+            if (old["deletionTimestamp"] is not null && NewFinalizers(current, next) is { Count: > 0 } added)
+            {
+                throw Invalid(resource, name,
+                    $"metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers [{string.Join(", ", added.Select(f => '"' + f + '"'))}]");
+            }
+
             if (old["deletionTimestamp"] is not null && !HasFinalizers(next) && (resource != ApiResources.Pods || JsonNumbers.Whole(old["deletionGracePeriodSeconds"]) is null or 0))
             {
                 RemoveLocked(resource, key, next);
@@ -260,7 +301,8 @@ public sealed class ObjectStore
     /// are gone; a pod bound to a node is deleted gracefully (its kubelet confirms with a second, zero-grace delete);
     /// anything else goes now. Returns the object as it stands after the call (null when gone), or throws 404.
     /// </summary>
-    public JsonObject? Delete(ApiResource resource, string? objectNamespace, string name, long? gracePeriodSeconds = null, string? uidPrecondition = null)
+    public JsonObject? Delete(ApiResource resource, string? objectNamespace, string name, long? gracePeriodSeconds = null, string? uidPrecondition = null,
+        string? resourceVersionPrecondition = null)
     {
         ArgumentNullException.ThrowIfNull(resource);
         lock (_gate)
@@ -275,6 +317,12 @@ public sealed class ObjectStore
             {
                 throw new ApiException(409, "Conflict",
                     $"Operation cannot be fulfilled on {resource.Plural} \"{name}\": Precondition failed: UID in precondition: {uidPrecondition}, UID in object meta: {(string?)current["metadata"]?["uid"]}");
+            }
+
+            if (resourceVersionPrecondition is not null && resourceVersionPrecondition != (string?)current["metadata"]?["resourceVersion"])
+            {
+                throw new ApiException(409, "Conflict",
+                    $"Operation cannot be fulfilled on {resource.Plural}{(resource.Group.Length == 0 ? "" : "." + resource.Group)} \"{name}\": Precondition failed: ResourceVersion in precondition: {resourceVersionPrecondition}, ResourceVersion in object meta: {(string?)current["metadata"]?["resourceVersion"]}");
             }
 
             var grace = 0L;
@@ -367,6 +415,18 @@ public sealed class ObjectStore
         }
     }
 
+    /// <summary>Queues a BOOKMARK at the current version on <paramref name="watch"/>, after every change it has been offered.</summary>
+    internal void Bookmark(StoreWatch watch)
+    {
+        lock (_gate)
+        {
+            watch.Offer(new StoreEvent(StoreEvent.Bookmark, watch.Resource, new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["resourceVersion"] = _revision.ToString(CultureInfo.InvariantCulture) },
+            }, null, _revision));
+        }
+    }
+
     internal void Unwatch(StoreWatch watch)
     {
         lock (_gate)
@@ -380,7 +440,35 @@ public sealed class ObjectStore
     public static DateTimeOffset? ParseTimestamp(JsonNode? node) =>
         (string?)node is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time : null;
 
+    /// <summary>Sets the kind's apiVersion and kind and the namespace (default when not given, none for a cluster-scoped kind); returns the metadata.</summary>
+    private static JsonObject Normalize(ApiResource resource, JsonObject obj)
+    {
+        var metadata = obj["metadata"] as JsonObject ?? new JsonObject();
+        obj["metadata"] = metadata;
+        obj["apiVersion"] = resource.ApiVersion;
+        obj["kind"] = resource.Kind;
+        if (resource.Namespaced)
+        {
+            metadata["namespace"] = (string?)metadata["namespace"] ?? "default";
+        }
+        else
+        {
+            metadata.Remove("namespace");
+        }
+
+        return metadata;
+    }
+
     private static bool HasFinalizers(JsonObject obj) => obj["metadata"]?["finalizers"] is JsonArray { Count: > 0 };
+
+    private static List<string> NewFinalizers(JsonObject before, JsonObject after)
+    {
+        var had = Finalizers(before).ToHashSet(StringComparer.Ordinal);
+        return [.. Finalizers(after).Where(f => !had.Contains(f))];
+    }
+
+    private static IEnumerable<string> Finalizers(JsonObject obj) =>
+        (obj["metadata"]?["finalizers"] as JsonArray ?? []).Select(f => (string?)f ?? "");
 
     private JsonObject Stamp(JsonObject current, long grace, bool restamp)
     {
@@ -532,7 +620,7 @@ public sealed class StoreWatch : IDisposable
 
     internal void Offer(StoreEvent change)
     {
-        if (Namespace is null || ObjectStore.NamespaceOf(change.Item) == Namespace)
+        if (Namespace is null || change.Type == StoreEvent.Bookmark || ObjectStore.NamespaceOf(change.Item) == Namespace)
         {
             _events.Writer.TryWrite(change);
         }
@@ -540,6 +628,16 @@ public sealed class StoreWatch : IDisposable
 
     /// <summary>Ends the stream (the reader sees its end), as the server does when a watch times out.</summary>
     public void Close() => _events.Writer.TryComplete();
+
+    /// <summary>Queues a BOOKMARK (type <see cref="StoreEvent.Bookmark"/>) at the store's current version.</summary>
+    public void Bookmark() => _store.Bookmark(this);
+
+    /// <summary>
+    /// Ends the stream with 410 Expired, as when the history it reads from was compacted away: the reader gets what
+    /// was queued, then an <see cref="ApiException"/>.
+    /// </summary>
+    public void Expire(long sinceRevision) =>
+        _events.Writer.TryComplete(new ApiException(410, "Expired", $"too old resource version: {sinceRevision} ({_store.Revision})"));
 
     public void Dispose()
     {

@@ -46,7 +46,6 @@ internal sealed class CacheHarness : IAsyncDisposable
     /// <summary>Every watch of the cache is open (seven kinds).</summary>
     public Task WatchesOpen() => Until(() => Server.OpenWatches == 7, "the seven watches are open");
 
-    /// <summary>Polls until the condition holds; fails after 10 s.</summary>
     /// <summary>
     /// Reads the subscription until what was read satisfies <paramref name="complete"/>. The cache updates what readers
     /// see before it signals the change, so a test that saw the new state must still wait for the signal itself.
@@ -77,15 +76,8 @@ internal sealed class CacheHarness : IAsyncDisposable
         return seen;
     }
 
-    public static async Task Until(Func<bool> condition, string what)
-    {
-        var start = TimeProvider.System.GetTimestamp();
-        while (!condition())
-        {
-            Assert.True(TimeProvider.System.GetElapsedTime(start) < Deadline, $"timed out waiting until {what}");
-            await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System);
-        }
-    }
+    /// <summary>Polls until the condition holds; fails after 10 s.</summary>
+    public static Task Until(Func<bool> condition, string what) => Poll.UntilAsync(condition, what, Deadline);
 
     public async ValueTask DisposeAsync()
     {

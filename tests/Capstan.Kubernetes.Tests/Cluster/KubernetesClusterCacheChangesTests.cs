@@ -110,6 +110,7 @@ public sealed class KubernetesClusterCacheChangesTests : IAsyncLifetime
     [Fact]
     public async Task SlowSubscriber_NeverBlocksTheWatch_AndGetsOneMergedChangePerObject()
     {
+        Server.UpsertNamespace(KubeObjects.Namespace("apps"));
         var cache = await _harness.StartAsync();
         using var slow = cache.Subscribe();
 

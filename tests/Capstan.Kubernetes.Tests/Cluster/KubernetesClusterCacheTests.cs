@@ -64,15 +64,7 @@ public sealed class KubernetesClusterCacheTests : IAsyncLifetime, IDisposable
     }
 
     /// <summary>Polls until the condition holds; fails after 10 s.</summary>
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        var start = TimeProvider.System.GetTimestamp();
-        while (!condition())
-        {
-            Assert.True(TimeProvider.System.GetElapsedTime(start) < s_deadline, $"timed out waiting until {what}");
-            await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System);
-        }
-    }
+    private static Task Until(Func<bool> condition, string what) => Poll.UntilAsync(condition, what, s_deadline);
 
     /// <summary>Nodes, pods, provisioners, awsnodetemplates, daemonsets, namespaces, poddisruptionbudgets.</summary>
     private Task WatchesOpen() => Until(() => _server.OpenWatches == 7, "the seven watches are open");

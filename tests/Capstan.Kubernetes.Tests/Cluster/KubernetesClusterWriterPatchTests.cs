@@ -4,6 +4,7 @@ using Capstan.Core.Cluster;
 using Capstan.Core.Resources;
 using Capstan.Core.Scheduling;
 using Capstan.Kubernetes.Cluster;
+using Capstan.Sandbox.Kubernetes;
 using Capstan.Testing;
 using k8s;
 using k8s.Autorest;
@@ -56,7 +57,7 @@ public sealed class KubernetesClusterWriterPatchTests : IAsyncLifetime
     [Fact]
     public async Task CreateNodeAsync_AnswerLostAfterTheCreate_IsCheckedNotRepeated()
     {
-        _server.InjectFault("POST", "/api/v1/nodes", HttpStatusCode.InternalServerError, mode: FakeApiServer.FaultMode.AfterApplying);
+        _server.InjectFault("POST", "/api/v1/nodes", HttpStatusCode.InternalServerError, mode: FaultMode.AfterApplying);
 
         await Sut().CreateNodeAsync(new NodeView { Name = "n1", Labels = new Dictionary<string, string> { ["a"] = "1" } }, CancellationToken.None);
 
@@ -170,6 +171,7 @@ public sealed class KubernetesClusterWriterPatchTests : IAsyncLifetime
     public async Task DeletePodAsync_DeletesThePod_AndAGonePodIsDone()
     {
         _server.AddPod("apps", "web", "uid-web", "n1");
+        _server.ConfirmPodDeletions = true; // the pod is bound: its kubelet confirms the graceful deletion
         var sut = Sut();
 
         await sut.DeletePodAsync("apps", "web", CancellationToken.None);
@@ -225,6 +227,7 @@ public sealed class KubernetesClusterWriterPatchTests : IAsyncLifetime
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero));
         var sut = Sut(time: time);
+        _server.UpsertNamespace(KubeObjects.Namespace("apps")); // an Event goes into an existing namespace only
 
         await sut.RecordEventAsync(new ClusterEvent
         {
@@ -297,7 +300,7 @@ public sealed class KubernetesClusterWriterPatchTests : IAsyncLifetime
         _server.AddNode("n1");
         _server.InjectFault("PATCH", "/api/v1/nodes/n1", HttpStatusCode.InternalServerError);
         _server.InjectFault("PATCH", "/api/v1/nodes/n1", HttpStatusCode.ServiceUnavailable);
-        _server.InjectFault("PATCH", "/api/v1/nodes/n1", HttpStatusCode.OK, mode: FakeApiServer.FaultMode.Hang);
+        _server.InjectFault("PATCH", "/api/v1/nodes/n1", HttpStatusCode.OK, mode: FaultMode.Hang);
         var options = Fast();
         options.AttemptTimeout = TimeSpan.FromMilliseconds(300);
         var sut = Sut(options);
@@ -319,7 +322,7 @@ public sealed class KubernetesClusterWriterPatchTests : IAsyncLifetime
         Assert.True(await sut.EvictAsync("apps", "a", CancellationToken.None));
         Assert.False(await sut.EvictAsync("apps", "b", CancellationToken.None));
 
-        Assert.False(_server.HasPod("apps", "a"));
+        Assert.NotNull(_server.FindPod("apps", "a")!["metadata"]!["deletionTimestamp"]);
         Assert.Equal(2, _server.Requests.Count(r => r.Path == "/api/v1/namespaces/apps/pods/a/eviction"));
         Assert.Equal(1, _server.Requests.Count(r => r.Path == "/api/v1/namespaces/apps/pods/b/eviction"));
     }

@@ -121,8 +121,9 @@ public sealed class KubernetesClusterWriterTests : IAsyncLifetime
         Assert.True(await sut.EvictAsync("apps", "a", CancellationToken.None));
         Assert.False(await sut.EvictAsync("apps", "b", CancellationToken.None));
         Assert.True(await sut.EvictAsync("apps", "missing", CancellationToken.None));
-        Assert.False(_server.HasPod("apps", "a"));
-        Assert.True(_server.HasPod("apps", "b"));
+        // A bound pod is deleted gracefully: it stays, terminating, until its kubelet confirms.
+        Assert.NotNull(_server.FindPod("apps", "a")!["metadata"]!["deletionTimestamp"]);
+        Assert.Null(_server.FindPod("apps", "b")!["metadata"]!["deletionTimestamp"]);
     }
 
     [Fact]

@@ -33,7 +33,12 @@ internal sealed class ElectionHarness : IAsyncDisposable
 
     public static string LeasePath => FakeApiServer.LeasePath(Namespace, LeaseName);
 
-    public static async Task<ElectionHarness> CreateAsync() => new(await FakeApiServer.StartAsync());
+    public static async Task<ElectionHarness> CreateAsync()
+    {
+        var server = await FakeApiServer.StartAsync();
+        server.UpsertNamespace(KubeObjects.Namespace(Namespace));
+        return new ElectionHarness(server);
+    }
 
     /// <summary>The defaults (15 s, 10 s, 2 s) with this test's lease and identity.</summary>
     public static LeaderElectionOptions Options(string identity) => new() { Namespace = Namespace, LeaseName = LeaseName, Identity = identity };

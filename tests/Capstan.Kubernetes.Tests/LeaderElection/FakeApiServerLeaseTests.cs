@@ -12,7 +12,11 @@ public sealed class FakeApiServerLeaseTests : IAsyncLifetime
 {
     private FakeApiServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await FakeApiServer.StartAsync();
+    public async Task InitializeAsync()
+    {
+        _server = await FakeApiServer.StartAsync();
+        _server.UpsertNamespace(KubeObjects.Namespace("capstan"));
+    }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 

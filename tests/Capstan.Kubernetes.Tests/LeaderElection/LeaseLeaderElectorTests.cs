@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Capstan.Kubernetes.LeaderElection;
+using Capstan.Sandbox.Kubernetes;
 using Capstan.Testing;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
@@ -310,7 +311,7 @@ public sealed class LeaseLeaderElectorTests : IAsyncLifetime
     public async Task HungApiServer_CannotKeepTheLeaderLeadingPastRenewDeadline()
     {
         var a = await _h.StartAsync("replica-a");
-        _h.Server.InjectFault("GET", ElectionHarness.LeasePath, HttpStatusCode.InternalServerError, times: 1000, mode: FakeApiServer.FaultMode.Hang);
+        _h.Server.InjectFault("GET", ElectionHarness.LeasePath, HttpStatusCode.InternalServerError, times: 1000, mode: FaultMode.Hang);
         int Reads() => _h.LeaseRequests().Count(r => r.Method == "GET");
         var reads = Reads();
 
