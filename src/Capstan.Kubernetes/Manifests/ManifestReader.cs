@@ -83,7 +83,7 @@ public static class ManifestReader
     /// <summary>The Kubernetes client's own serializer options (its converters for quantities, int-or-string, times).</summary>
     private static readonly JsonSerializerOptions s_json = KubernetesOptions();
 
-    /// <summary>Inputs at least this long are cut into parts (<see cref="YamlTree.Parts"/>) read on every core.</summary>
+    /// <summary>Inputs at least this long are cut into parts (<see cref="YamlTree.Parts"/>), parsed and read on every core.</summary>
     internal const int ParallelThreshold = 256 * 1024;
 
     private sealed record Kind(Type Type, FieldSchema Schema, Deserializer Deserialize, bool ClusterScoped)
@@ -119,8 +119,12 @@ public static class ManifestReader
         Object,
     }
 
-    /// <summary>What reading a document gave, in the order it came: replayed into the run in input order.</summary>
-    private readonly record struct Outcome(OutcomeKind Kind, string Text, Entry? Entry = null, string? KindName = null, string? Display = null);
+    /// <summary>
+    /// What reading a document gave, in the order it came, replayed into the run in input order. Its text (and its
+    /// entry's <see cref="Entry.Where"/>) is what follows <c>FILE: document N</c>, which the replay puts before it:
+    /// a part read on its own knows its documents' numbers only within the part.
+    /// </summary>
+    private readonly record struct Outcome(OutcomeKind Kind, int Document, string Text, Entry? Entry = null, string? KindName = null, string? Display = null);
 
     /// <summary>The state of one reading of manifests: the objects in input order, the last of each identity kept.</summary>
     private sealed class ReadRun(IManifestAdmission? admission, int parallelThreshold)
@@ -142,111 +146,79 @@ public static class ManifestReader
             var parts = yaml.Length < parallelThreshold ? null : YamlTree.Parts(yaml);
             if (parts is null || parts.Count < 2)
             {
-                using var reader = new DocumentReader(admission, _admission);
-                var document = 0;
-                YamlException? broken = null;
-                try
-                {
-                    YamlTree.Read(yaml, (index, root) => reader.ReadDocument(name, index, root), out document);
-                }
-                catch (YamlException e)
-                {
-                    broken = e;
-                }
-
-                Replay(reader.Log);
-                if (broken is not null)
-                {
-                    Errors.Add(NotYaml(name, document, broken));
-                }
-
-                return;
+                parts = [(0, 0)];
             }
 
-            ReadParts(name, yaml, parts);
-        }
-
-        /// <summary>
-        /// A large input: its parts parsed on every core, then the documents read on every core, numbered as one
-        /// stream; what they gave is replayed in input order, so messages and the last-one-wins rule are as if read
-        /// in one pass. Broken YAML ends the input where it is found, as in one pass.
-        /// </summary>
-        private void ReadParts(string name, string yaml, List<(int Start, int Line)> parts)
-        {
+            // Contiguous runs of parts, a few per core so that one slow run does not leave a core idle.
             var batches = Math.Min(parts.Count, 4 * Environment.ProcessorCount);
-            var roots = new List<YamlNode?>[batches];
-            var broken = new (int Document, YamlException Error)?[batches];
-            Parallel.For(0, batches, b =>
+            var read = new (List<Outcome> Log, int Documents, (int Document, YamlException Error)? Broken)[batches];
+            void ReadBatch(int b)
             {
-                var list = roots[b] = [];
+                using var reader = new DocumentReader(admission, _admission);
+                var documents = 0;
                 for (var p = b * parts.Count / batches; p < (b + 1) * parts.Count / batches; p++)
                 {
                     var (start, line) = parts[p];
                     var end = p + 1 < parts.Count ? parts[p + 1].Start : yaml.Length;
-                    var before = list.Count;
+                    var before = documents;
                     var current = 0;
                     try
                     {
-                        YamlTree.Read(yaml[start..end], (_, root) => list.Add(root), out current, line);
+                        YamlTree.Read(parts.Count == 1 ? yaml : yaml[start..end], (index, root) => reader.ReadDocument(before + index, root), out current, line);
+                        documents = before + current;
                     }
                     catch (YamlException e)
                     {
-                        broken[b] = (before + current, e);
+                        read[b] = (reader.Log, before + current, (before + current, e));
                         return;
                     }
                 }
-            });
 
-            var last = Array.FindIndex(broken, f => f is not null) is var failed and >= 0 ? failed : batches - 1;
-            var first = new int[last + 1];
-            for (var b = 1; b <= last; b++)
-            {
-                first[b] = first[b - 1] + roots[b - 1].Count;
+                read[b] = (reader.Log, documents, null);
             }
 
-            var logs = new List<Outcome>[last + 1];
-            Parallel.For(0, last + 1, b =>
+            if (batches == 1)
             {
-                using var reader = new DocumentReader(admission, _admission);
-                for (var d = 0; d < roots[b].Count; d++)
+                ReadBatch(0);
+            }
+            else
+            {
+                Parallel.For(0, batches, ReadBatch);
+            }
+
+            // In input order, numbered as one stream; broken YAML ends the input where it is found, as in one pass.
+            var first = 0;
+            foreach (var (log, documents, broken) in read)
+            {
+                Replay(log, name, first);
+                if (broken is var (document, error))
                 {
-                    reader.ReadDocument(name, first[b] + d + 1, roots[b][d]);
+                    Errors.Add($"{name}: document {Math.Max(first + document, 1)}, {At((int)error.Start.Line, (int)error.Start.Column)}: this is not valid YAML ({ParserReason(error)})");
+                    return;
                 }
 
-                logs[b] = reader.Log;
-            });
-
-            foreach (var log in logs)
-            {
-                Replay(log);
-            }
-
-            if (broken[last] is var (document, error))
-            {
-                Errors.Add(NotYaml(name, first[last] + document, error));
+                first += documents;
             }
         }
 
-        private static string NotYaml(string name, int document, YamlException e) =>
-            $"{name}: document {Math.Max(document, 1)}, {At((int)e.Start.Line, (int)e.Start.Column)}: this is not valid YAML ({ParserReason(e)})";
-
-        private void Replay(List<Outcome> log)
+        private void Replay(List<Outcome> log, string source, int first)
         {
             foreach (var outcome in log)
             {
+                var where = $"{source}: document {(first + outcome.Document).ToString(CultureInfo.InvariantCulture)}";
                 switch (outcome.Kind)
                 {
                     case OutcomeKind.Error:
-                        Errors.Add(outcome.Text);
+                        Errors.Add(where + outcome.Text);
                         break;
                     case OutcomeKind.Warning:
-                        Warnings.Add(outcome.Text);
+                        Warnings.Add(where + outcome.Text);
                         break;
                     case OutcomeKind.Note:
-                        Notes.Add(outcome.Text);
+                        Notes.Add(where + outcome.Text);
                         break;
                     default:
-                        Add(outcome.Entry!, outcome.KindName!, outcome.Display!);
+                        Add(outcome.Entry! with { Where = where + outcome.Entry!.Where }, outcome.KindName!, outcome.Display!);
                         break;
                 }
             }
@@ -310,20 +282,27 @@ public static class ManifestReader
         private readonly List<ManifestDiagnostic> _diagnostics = [];
         private Utf8JsonWriter? _writer;
 
+        private int _document;
+
         public List<Outcome> Log { get; } = [];
 
         public void Dispose() => _writer?.Dispose();
 
-        private void Error(string text) => Log.Add(new Outcome(OutcomeKind.Error, text));
+        private void Error(string text) => Log.Add(new Outcome(OutcomeKind.Error, _document, text));
 
-        public void ReadDocument(string source, int index, YamlNode? root)
+        private void Add(OutcomeKind kind, string text) => Log.Add(new Outcome(kind, _document, text));
+
+        /// <summary>Reads document <paramref name="index"/> (of the part being read, counted from 1).</summary>
+        public void ReadDocument(int index, YamlNode? root)
         {
             if (root is null)
             {
                 return;
             }
 
-            var where = $"{source}: document {index.ToString(CultureInfo.InvariantCulture)}";
+            // Messages start after "FILE: document N", which the replay adds (see Outcome).
+            _document = index;
+            var where = "";
             if (root is not YamlMapping mapping)
             {
                 Error($"{where}, {At(root.Line, root.Column)}: a manifest must be a mapping with apiVersion and kind");
@@ -379,7 +358,7 @@ public static class ManifestReader
             var label = path.Length == 0 ? where : $"{where}, {path}";
             if (!s_kinds.TryGetValue(typeKey, out var kind))
             {
-                Log.Add(new Outcome(OutcomeKind.Note, $"{label} ({typeKey}) is not a kind capstan plan uses; skipped"));
+                Add(OutcomeKind.Note, $"{label} ({typeKey}) is not a kind capstan plan uses; skipped");
                 return;
             }
 
@@ -406,7 +385,7 @@ public static class ManifestReader
                 }
                 else
                 {
-                    Log.Add(new Outcome(OutcomeKind.Warning, $"{where}: {d.Message}"));
+                    Add(OutcomeKind.Warning, $"{where}: {d.Message}");
                 }
             }
 
@@ -461,7 +440,7 @@ public static class ManifestReader
             }
 
             var entry = new Entry(label, name.Length == 0 ? "" : $"{typeKey} {display}", value, value is V1Pod pod ? TryConvert(pod) : null);
-            Log.Add(new Outcome(OutcomeKind.Object, "", entry, typeKey.Split('/')[^1], display));
+            Log.Add(new Outcome(OutcomeKind.Object, _document, "", entry, typeKey.Split('/')[^1], display));
         }
 
         private static string Join(string prefix, string path) => prefix.Length == 0 ? path : $"{prefix}.{path}";
