@@ -106,10 +106,11 @@ public static class ManifestReader
     }
 
     /// <summary>
-    /// One object read, with where it came from (<c>FILE: document N</c>); a Pod also as the Core request, converted
-    /// where it was read (on any core), or null when that conversion failed and is left to report in order.
+    /// One object read, with where it came from (<c>FILE: document N</c>). A Pod is kept as its Core request,
+    /// converted where it was read (on any core), so that its object graph dies young; as the model object only when
+    /// that conversion failed, which the collection then reports in input order.
     /// </summary>
-    private sealed record Entry(string Where, string Identity, object Value, PodRequest? Pod = null);
+    private sealed record Entry(string Where, string Identity, object Value);
 
     private enum OutcomeKind
     {
@@ -252,7 +253,7 @@ public static class ManifestReader
 
                 try
                 {
-                    sink.Collect(entry.Value, entry.Pod);
+                    sink.Collect(entry.Value);
                 }
                 catch (Exception ex) when (ex is FormatException or ArgumentException)
                 {
@@ -439,7 +440,7 @@ public static class ManifestReader
                 }
             }
 
-            var entry = new Entry(label, name.Length == 0 ? "" : $"{typeKey} {display}", value, value is V1Pod pod ? TryConvert(pod) : null);
+            var entry = new Entry(label, name.Length == 0 ? "" : $"{typeKey} {display}", value is V1Pod pod ? TryConvert(pod) ?? value : value);
             Log.Add(new Outcome(OutcomeKind.Object, _document, "", entry, typeKey.Split('/')[^1], display));
         }
 
@@ -505,7 +506,7 @@ public static class ManifestReader
 
         public Dictionary<string, IReadOnlyDictionary<string, string>> Namespaces { get; } = new(StringComparer.Ordinal);
 
-        public void Collect(object parsed, PodRequest? converted)
+        public void Collect(object parsed)
         {
             switch (parsed)
             {
@@ -533,8 +534,11 @@ public static class ManifestReader
                 case V1Job j:
                     Expand(j.Metadata, j.Spec?.Template, j.Spec?.Parallelism ?? 1, Pods, scale);
                     break;
+                case PodRequest pod:
+                    Pods.Add(pod with { CreationOrder = Pods.Count });
+                    break;
                 case V1Pod pod:
-                    Pods.Add(converted is null ? PodConversions.ToPodRequest(pod, Pods.Count) : converted with { CreationOrder = Pods.Count });
+                    Pods.Add(PodConversions.ToPodRequest(pod, Pods.Count));
                     break;
                 case V1DaemonSet ds:
                     var template = ds.Spec?.Template ?? throw new FormatException($"DaemonSet {ds.Metadata?.Name} has no pod template");
