@@ -82,7 +82,7 @@ public static class CapstanCli
 
         try
         {
-            return await result.InvokeAsync(Invocation(context)).ConfigureAwait(false);
+            return await result.InvokeAsync(Invocation(context), context.CancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (ConfigurationValues.Describe(e) is { } problem)
         {
@@ -91,7 +91,7 @@ public static class CapstanCli
         }
     }
 
-    /// <summary>The synchronous twin of <see cref="InvokeAsync"/> (plan and the sandbox's build run without awaiting).</summary>
+    /// <summary>The synchronous twin of <see cref="InvokeAsync"/> (plan and certs run without awaiting).</summary>
     internal static int Invoke(IReadOnlyList<string> args, CliContext context)
     {
         var result = Parse(args, context);
@@ -252,7 +252,7 @@ public static class CapstanCli
 /// <summary>What the commands run with: the standard streams, the clock, and the seams tests set.</summary>
 internal sealed record CliContext(TextReader Stdin, TextWriter Stdout, TextWriter Stderr, TimeProvider Time)
 {
-    /// <summary>Runs a built host (the sandbox's <c>Build</c> swaps it to keep the host unstarted).</summary>
+    /// <summary>Runs a built host until it stops (<c>serve</c>).</summary>
     public Func<WebApplication, string, Task<int>> RunHost { get; init; } = (app, command) => HostRunner.RunAsync(app, command, Stderr);
 
     public Action<WebApplicationBuilder>? Configure { get; init; }
@@ -261,5 +261,6 @@ internal sealed record CliContext(TextReader Stdin, TextWriter Stdout, TextWrite
 
     public Amazon.Runtime.AWSCredentials? AwsCredentials { get; init; }
 
+    /// <summary>Given to the command's action: cancelling it stops a long-running command (the sandbox) as Ctrl-C does.</summary>
     public CancellationToken CancellationToken { get; init; }
 }

@@ -1,49 +1,75 @@
-using System.Net.Http.Headers;
 using System.Text;
-using System.Text.RegularExpressions;
-using Capstan.Core.Provisioning;
+using System.Text.Json;
 using Capstan.Host.Commands;
-using Capstan.Sandbox.Cluster;
-using Microsoft.Extensions.DependencyInjection;
+using Capstan.Host.Tests.Sandbox;
+using k8s;
 
 namespace Capstan.Host.Tests;
 
-public sealed partial class CommandTests
+public sealed class CommandTests
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
 
-    [GeneratedRegex("listening on (https://\\S+) \\(CA certificate: (\\S+)\\)")]
-    private static partial Regex ListeningLine();
-
     [Fact]
-    public async Task Sandbox_NoScenario_StartsTheRealHttpsHostWithAnOnTheFlyCertificate()
+    public async Task Sandbox_NoScenario_ServesAnEmptyWorld_ItsWebhookReachedThroughTheApiAndDirectly()
     {
-        using var stdout = new StringWriter();
-        var (app, exit) = SandboxCommand.Build(["--no-scenario", "--listen", "https://127.0.0.1:0"], stdout, TextWriter.Null, TimeProvider.System, HostTests.Quiet);
-        Assert.Equal(0, exit);
-        await using var running = app!;
-        await running.StartAsync().WaitAsync(s_timeout);
-
-        var match = ListeningLine().Match(stdout.ToString());
-        Assert.True(match.Success, stdout.ToString());
-        using var client = TrustingClient(new Uri(match.Groups[1].Value), match.Groups[2].Value);
+        await using var sandbox = await RunningSandbox.StartAsync();
+        Assert.NotNull(sandbox.CaFile);
+        using var client = sandbox.Client();
         Assert.Equal("ok", await client.GetStringAsync("/healthz").WaitAsync(s_timeout));
-        Assert.Equal("ready", await client.GetStringAsync("/readyz").WaitAsync(s_timeout));
+        await sandbox.UntilAsync(async () => (await client.GetAsync("/readyz")).IsSuccessStatusCode, "/readyz says ready (the caches synced with the world)");
 
-        // The pods webhook reads Provisioners from the in-memory cluster.
-        running.Services.GetRequiredService<InMemoryCluster>().UpsertProvisioner(new Provisioner
+        // Nothing applied: no node, no pod, no Provisioner; then one made through the printed kubeconfig, defaulted by
+        // Capstan's mutating webhook on its way in.
+        using var kubernetes = sandbox.Kubernetes();
+        Assert.Empty((await kubernetes.CoreV1.ListNodeAsync()).Items);
+        Assert.Empty((await kubernetes.CoreV1.ListPodForAllNamespacesAsync()).Items);
+        await RunningSandbox.CreateProvisionerAsync(kubernetes);
+        var provisioner = JsonSerializer.SerializeToNode(await kubernetes.CustomObjects.GetClusterCustomObjectAsync("karpenter.sh", "v1alpha5", "provisioners", "default"))!;
+        Assert.Contains(provisioner["spec"]!["requirements"]!.AsArray(), r => (string?)r!["key"] == "kubernetes.io/arch");
+
+        // The pods webhook, called by hand, advises from the Provisioners Capstan's cache holds.
+        var body = "";
+        await sandbox.UntilAsync(async () =>
         {
-            Name = "default",
-            Labels = new Dictionary<string, string> { ["intent"] = "apps" },
-        });
-        using var content = new StringContent(
-            """{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"p-1","kind":{"group":"","version":"v1","kind":"Pod"},"operation":"CREATE","namespace":"default","object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web"},"spec":{"nodeSelector":{"intent":"web"},"containers":[{"name":"c","image":"x"}]}}}}""",
-            Encoding.UTF8);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var response = await client.PostAsync("/webhook/validate/pods", content).WaitAsync(s_timeout);
-        var body = await response.Content.ReadAsStringAsync();
+            using var content = new StringContent(
+                """{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"p-1","kind":{"group":"","version":"v1","kind":"Pod"},"operation":"CREATE","namespace":"default","object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web"},"spec":{"nodeSelector":{"intent":"web"},"containers":[{"name":"c","image":"x"}]}}}}""",
+                Encoding.UTF8, "application/json");
+            using var response = await client.PostAsync("/webhook/validate/pods", content);
+            body = await response.Content.ReadAsStringAsync();
+            return body.Contains("closest is \\u0022default\\u0022", StringComparison.Ordinal);
+        }, "the pods webhook names the default Provisioner", () => body);
         Assert.Contains("\"allowed\":true", body, StringComparison.Ordinal);
-        Assert.Contains("closest is \\u0022default\\u0022", body, StringComparison.Ordinal);
+
+        Assert.Equal(0, await sandbox.StopAsync());
+    }
+
+    [Theory]
+    [InlineData("--scenario x.yaml", "--scenario")]
+    [InlineData("--exit-when-done", "--exit-when-done")]
+    [InlineData("--scenario x.yaml --exit-when-done --report r.json", "--scenario, --exit-when-done and --report")]
+    public async Task Sandbox_NoScenarioWithAScenarioOption_ExplainsInOneLineAndExits2(string options, string named)
+    {
+        using var stderr = new StringWriter();
+
+        var exit = await SandboxCommand.RunAsync(["--no-scenario", .. options.Split(' ')], TextWriter.Null, stderr).WaitAsync(s_timeout);
+
+        Assert.Equal(2, exit);
+        Assert.Equal($"capstan sandbox: --no-scenario plays no scenario, so it cannot be combined with {named}", stderr.ToString().TrimEnd());
+    }
+
+    [Theory]
+    [InlineData("--cert /nope/tls.crt --key /nope/tls.key", "Capstan:Tls:CertFile (--cert) \"/nope/tls.crt\" does not exist")]
+    [InlineData("--cert /nope/tls.crt", "Capstan:Tls:KeyFile is not set (--key FILE)")]
+    [InlineData("--client-ca /nope/ca.crt", "Capstan:Tls:ClientCaFile (--client-ca) \"/nope/ca.crt\" does not exist")]
+    public async Task Sandbox_AMissingTlsFile_NamesTheOptionInOneLineAndExits2(string options, string problem)
+    {
+        using var stderr = new StringWriter();
+
+        var exit = await SandboxCommand.RunAsync(["--no-scenario", "--listen", "https://127.0.0.1:0", .. options.Split(' ')], TextWriter.Null, stderr).WaitAsync(s_timeout);
+
+        Assert.Equal(2, exit);
+        Assert.Equal($"capstan sandbox: {problem}", stderr.ToString().TrimEnd());
     }
 
     [Fact]
@@ -103,21 +129,17 @@ public sealed partial class CommandTests
     }
 
     [Fact]
-    public async Task Sandbox_OnTheFlyCertificateFolder_IsRemovedWithTheHost()
+    public async Task Sandbox_OnTheFlyCertificateFolder_IsRemovedWhenTheSandboxStops()
     {
-        using var stdout = new StringWriter();
-        var (app, exit) = SandboxCommand.Build(["--no-scenario", "--listen", "https://127.0.0.1:0"], stdout, TextWriter.Null, TimeProvider.System, HostTests.Quiet);
-        Assert.Equal(0, exit);
         string folder;
-        await using (var running = app!)
+        await using (var sandbox = await RunningSandbox.StartAsync())
         {
-            await running.StartAsync().WaitAsync(s_timeout);
-            var match = ListeningLine().Match(stdout.ToString());
-            Assert.True(match.Success, stdout.ToString());
-            folder = Path.GetDirectoryName(match.Groups[2].Value)!;
+            folder = sandbox.Folder;
             Assert.StartsWith("capstan-sandbox-", Path.GetFileName(folder), StringComparison.Ordinal);
-            Assert.True(Directory.Exists(folder));
-            await running.StopAsync().WaitAsync(s_timeout);
+            Assert.Equal(folder, Path.GetDirectoryName(sandbox.CaFile));
+            Assert.True(File.Exists(sandbox.CaFile));
+            Assert.True(File.Exists(sandbox.Kubeconfig));
+            Assert.Equal(0, await sandbox.StopAsync());
         }
 
         Assert.False(Directory.Exists(folder), $"{folder} is still there");
@@ -169,23 +191,5 @@ public sealed partial class CommandTests
         var lines = stderr.ToString().Split('\n');
         Assert.Equal("capstan serve: unknown option '--bogus'", lines[0].TrimEnd());
         Assert.Contains("capstan serve [options]", stderr.ToString(), StringComparison.Ordinal);
-    }
-
-    private static HttpClient TrustingClient(Uri address, string caFile)
-    {
-        var ca = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(caFile);
-        var handler = new SocketsHttpHandler
-        {
-            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
-            {
-                CertificateChainPolicy = new System.Security.Cryptography.X509Certificates.X509ChainPolicy
-                {
-                    TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust,
-                    CustomTrustStore = { ca },
-                    RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
-                },
-            },
-        };
-        return new HttpClient(handler) { BaseAddress = address, Timeout = s_timeout };
     }
 }

@@ -47,15 +47,45 @@ public sealed class ProcessTests
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         string? folder = null;
+        string? caFile = null;
+        Uri? address = null;
+        string? kubeconfig = null;
         while (await process.StandardOutput.ReadLineAsync().WaitAsync(s_timeout) is { } line)
         {
-            var at = line.IndexOf("(CA certificate: ", StringComparison.Ordinal);
-            if (at >= 0)
+            var listening = System.Text.RegularExpressions.Regex.Match(line, @"listening on (https://\S+) \(CA certificate: ([^)]+)\)");
+            if (listening.Success)
             {
-                folder = Path.GetDirectoryName(line[(at + "(CA certificate: ".Length)..].TrimEnd(')'));
+                address = new Uri(listening.Groups[1].Value);
+                caFile = listening.Groups[2].Value;
+                folder = Path.GetDirectoryName(caFile);
+            }
+
+            if (line.StartsWith("capstan sandbox: export KUBECONFIG=", StringComparison.Ordinal))
+            {
+                kubeconfig = line["capstan sandbox: export KUBECONFIG=".Length..];
+            }
+
+            if (line.StartsWith("capstan sandbox: serving", StringComparison.Ordinal))
+            {
                 break;
             }
         }
+
+        // The rest (the log lines) is read on, so the process never blocks on a full pipe.
+        var rest = process.StandardOutput.ReadToEndAsync();
+
+        // The world serves: Capstan's listener with the printed CA, the API endpoint with the printed kubeconfig.
+        Assert.NotNull(address);
+        Assert.NotNull(kubeconfig);
+        Assert.Equal(folder, Path.GetDirectoryName(kubeconfig));
+        using (var client = Client(address, caFile!))
+        {
+            Assert.Equal("ok", await client.GetStringAsync("/healthz").WaitAsync(s_timeout));
+        }
+
+        var (nodesExit, nodesOut, nodesErr) = await Capstan.Testing.Kubectl.RunAsync(kubeconfig, "get nodes", timeout: s_timeout);
+        Assert.Equal(0, nodesExit);
+        Assert.Contains("No resources found", nodesOut + nodesErr, StringComparison.Ordinal);
 
         Assert.NotNull(folder);
         Assert.True(Directory.Exists(folder));
@@ -65,6 +95,7 @@ public sealed class ProcessTests
         }
 
         await process.WaitForExitAsync().WaitAsync(s_timeout);
+        await rest.WaitAsync(s_timeout);
         Assert.Equal(0, process.ExitCode);
         Assert.False(Directory.Exists(folder), $"{folder} is still there; stderr: {await stderr}");
     }
@@ -135,6 +166,18 @@ public sealed class ProcessTests
         {
             certs.Delete(recursive: true);
         }
+    }
+
+    private static HttpClient Client(Uri address, string caFile)
+    {
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.CertificateChainPolicy = new System.Security.Cryptography.X509Certificates.X509ChainPolicy
+        {
+            TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+        };
+        handler.SslOptions.CertificateChainPolicy.CustomTrustStore.Add(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(caFile));
+        return new HttpClient(handler) { BaseAddress = address, Timeout = s_timeout };
     }
 
     private static Task<(int Exit, string Output)> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string>(), args);

@@ -12,19 +12,21 @@ internal sealed class HostCommandLine
 
     private HostCommandLine(bool sandbox)
     {
-        Listen = Value("--listen", "URL", "Capstan:Server:Listen",
+        Value("--listen", "URL", "Capstan:Server:Listen",
             sandbox ? "HTTPS address (default https://127.0.0.1:8443; port 0 picks a free one)" : "HTTPS address (default https://0.0.0.0:8443)");
-        Cert = Value("--cert", "FILE", "Capstan:Tls:CertFile",
-            sandbox ? "PEM serving certificate (default: made on the fly, the CA's path printed; give --key with it)" : "PEM serving certificate (required)");
+        Value("--cert", "FILE", "Capstan:Tls:CertFile",
+            sandbox ? "PEM serving certificate for Capstan (default: one the sandbox's CA signs, made on the fly; give --key with it)" : "PEM serving certificate (required)");
         Value("--key", "FILE", "Capstan:Tls:KeyFile",
             sandbox ? "PEM private key of --cert" : "PEM private key of the serving certificate (required)");
-        Value("--client-ca", "FILE", "Capstan:Tls:ClientCaFile", "PEM CA that client certificates must chain to (optional)");
+        Value("--client-ca", "FILE", "Capstan:Tls:ClientCaFile",
+            sandbox ? "PEM CA bundle the extender's callers' certificates must chain to (the sandbox's own scheduler is let through too)"
+                : "PEM CA that client certificates must chain to (optional)");
         if (sandbox)
         {
             NoScenario = new Option<bool>("--no-scenario")
             {
                 Arity = ArgumentArity.Zero,
-                Description = "no world and no scenario: only the HTTPS endpoints, over an empty in-memory cluster",
+                Description = "start the world with nothing applied and serve it for kubectl until Ctrl-C (not with --scenario, --exit-when-done or --report)",
             };
             Options.Add(NoScenario);
             return;
@@ -42,10 +44,6 @@ internal sealed class HostCommandLine
     }
 
     public List<Option> Options { get; } = [];
-
-    public Option<string?> Listen { get; }
-
-    public Option<string?> Cert { get; }
 
     public Option<bool>? NoScenario { get; }
 

@@ -33,7 +33,8 @@ internal static class HostRunner
         }
     }
 
-    private static List<string> ValidationFailures(Exception e) => e switch
+    /// <summary>The problems an options validation found when the host started (none for any other exception).</summary>
+    internal static List<string> ValidationFailures(Exception e) => e switch
     {
         OptionsValidationException validation => [.. validation.Failures],
         AggregateException aggregate when aggregate.InnerExceptions.All(i => i is OptionsValidationException) =>

@@ -1,15 +1,12 @@
 using Capstan.Core.Resources;
-using Capstan.Host.Commands;
-using Capstan.Sandbox.Cluster;
 using Capstan.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Capstan.Host.Tests.Status;
 
 /// <summary>
 /// The status page in a real browser: Debian's chromium, driven by Playwright (its bundled node runs the driver, no
-/// browser download), loading the page of a <c>capstan sandbox</c> run. Leaves a screenshot at
+/// browser download), loading the page of the host over an in-memory cluster the test fills. Leaves a screenshot at
 /// <c>artifacts/TestResults/screenshots/status.png</c>.
 /// </summary>
 public sealed class StatusPageBrowserTests
@@ -22,12 +19,9 @@ public sealed class StatusPageBrowserTests
     {
         Assert.True(File.Exists(Chromium),
             $"{Chromium} is missing: the status page's browser test needs Debian's chromium (apt-get install -y chromium; .ci/run installs it)");
-        using var stdout = new StringWriter();
-        var (built, exit) = SandboxCommand.Build(["--no-scenario", "--listen", "https://127.0.0.1:0"], stdout, TextWriter.Null, TimeProvider.System, HostTests.Quiet);
-        Assert.Equal(0, exit);
-        await using var app = built!;
-        await app.StartAsync().WaitAsync(s_timeout);
-        var cluster = app.Services.GetRequiredService<InMemoryCluster>();
+        // The host over the in-memory cluster (Capstan:Server:Mode=sandbox), filled by the test.
+        await using var host = await StatusHost.StartAsync("--Capstan:Server:Mode=sandbox");
+        var cluster = host.Cluster;
         StatusHost.Fill(cluster);
 
         using var playwright = await Playwright.CreateAsync();
@@ -38,7 +32,7 @@ public sealed class StatusPageBrowserTests
             Args = ["--no-sandbox"],
             Timeout = (float)s_timeout.TotalMilliseconds,
         });
-        // The sandbox made its certificate on the fly; its CA is not the browser's to trust.
+        // The host's certificate comes from a throwaway CA, not the browser's to trust.
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             IgnoreHTTPSErrors = true,
@@ -56,7 +50,7 @@ public sealed class StatusPageBrowserTests
         };
         page.PageError += (_, error) => problems.Add(error);
 
-        var response = await page.GotoAsync(CapstanApp.Addresses(app)[0].ToString());
+        var response = await page.GotoAsync(host.Address.ToString());
         Assert.NotNull(response);
         Assert.True(response.Ok, $"GET / answered {response.Status}");
 
@@ -92,7 +86,6 @@ public sealed class StatusPageBrowserTests
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
         Assert.True(new FileInfo(screenshot).Length > 0, $"{screenshot} is empty");
         Assert.True(problems.Count == 0, "the page reported: " + string.Join("; ", problems));
-        await app.StopAsync().WaitAsync(s_timeout);
     }
 
     internal static string RepoRoot()
