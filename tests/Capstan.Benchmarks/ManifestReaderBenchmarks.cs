@@ -8,7 +8,7 @@ namespace Capstan.Benchmarks;
 
 /// <summary>
 /// The manifest reader on N Pod documents of about 340 bytes each (the shape of a <c>kubectl get pods -o yaml</c>
-/// split into documents): <see cref="ManifestReader.Read"/> from text to Core pod requests, against the
+/// split into documents): <c>ManifestReader.Read</c> from text to Core pod requests, against the
 /// KubernetesClient per-document YAML deserialisation the regex-based reader used to run for each document.
 /// <c>dotnet artifacts/bin/Capstan.Benchmarks/release/Capstan.Benchmarks.dll --manifest-pods 10000 FILE</c> writes
 /// the same input to a file for whole-process timing of <c>capstan plan</c>.

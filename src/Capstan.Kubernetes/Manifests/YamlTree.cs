@@ -33,8 +33,9 @@ internal sealed class YamlSequence(Mark start, int lineOffset) : YamlNode(start,
 }
 
 /// <summary>
-/// One pass of YamlDotNet's parser over a YAML stream into lightweight nodes, one root per document (the parser
-/// splits the documents, so <c>---</c> inside a block scalar is text). Anchors and aliases are resolved.
+/// One pass over a YAML stream into lightweight nodes, one root per document (the scanner splits the documents, so
+/// <c>---</c> inside a block scalar is text): straight from the scanner's tokens when the text keeps to the plain
+/// shapes (<see cref="YamlTokenTree"/>), otherwise through YamlDotNet's parser. Anchors and aliases are resolved.
 /// </summary>
 internal static class YamlTree
 {
@@ -45,6 +46,24 @@ internal static class YamlTree
     /// errors' alike, when <paramref name="text"/> is a part of a longer stream (see <see cref="Parts"/>).
     /// </summary>
     public static void Read(string text, Action<int, YamlNode?> document, out int current, int lineOffset = 0)
+    {
+        current = 0;
+        if (YamlTokenTree.TryRead(text, lineOffset) is { } roots)
+        {
+            foreach (var root in roots)
+            {
+                current++;
+                document(current, root);
+            }
+
+            return;
+        }
+
+        ReadParsed(text, document, out current, lineOffset);
+    }
+
+    /// <summary><see cref="Read"/> through YamlDotNet's parser, whatever the text's shape.</summary>
+    internal static void ReadParsed(string text, Action<int, YamlNode?> document, out int current, int lineOffset = 0)
     {
         current = 0;
         var parser = new Parser(new StringReader(text));
