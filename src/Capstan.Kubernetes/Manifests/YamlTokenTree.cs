@@ -159,48 +159,46 @@ internal static class YamlTokenTree
         {
             var sequence = new YamlSequence(_current.Start, lineOffset);
             Next();
-            while (_current is not FlowSequenceEnd)
+            while (NextFlowEntry<FlowSequenceEnd>(sequence.Items.Count))
             {
-                if (sequence.Items.Count > 0)
-                {
-                    if (_current is not FlowEntry)
-                    {
-                        throw Fail();
-                    }
-
-                    Next();
-                    if (_current is FlowSequenceEnd)
-                    {
-                        break;
-                    }
-                }
-
                 sequence.Items.Add(_current is Key ? throw Fail() : Flow());
             }
 
-            return Ended(sequence);
+            return sequence;
+        }
+
+        /// <summary>
+        /// Whether another entry of a flow collection follows (after the comma that must come between entries, a
+        /// trailing one allowed); false with the collection's end consumed.
+        /// </summary>
+        private bool NextFlowEntry<TEnd>(int entries)
+            where TEnd : Token
+        {
+            if (entries > 0 && _current is not TEnd)
+            {
+                if (_current is not FlowEntry)
+                {
+                    throw Fail();
+                }
+
+                Next();
+            }
+
+            if (_current is TEnd)
+            {
+                Next();
+                return false;
+            }
+
+            return true;
         }
 
         private YamlMapping FlowMapping()
         {
             var mapping = new YamlMapping(_current.Start, lineOffset);
             Next();
-            while (_current is not FlowMappingEnd)
+            while (NextFlowEntry<FlowMappingEnd>(mapping.Entries.Count))
             {
-                if (mapping.Entries.Count > 0)
-                {
-                    if (_current is not FlowEntry)
-                    {
-                        throw Fail();
-                    }
-
-                    Next();
-                    if (_current is FlowMappingEnd)
-                    {
-                        break;
-                    }
-                }
-
                 if (_current is not Key)
                 {
                     throw Fail();
@@ -223,7 +221,7 @@ internal static class YamlTokenTree
                 mapping.Entries.Add(new(key, value));
             }
 
-            return Ended(mapping);
+            return mapping;
         }
 
         private T Ended<T>(T node)
