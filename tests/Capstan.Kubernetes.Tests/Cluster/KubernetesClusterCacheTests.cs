@@ -332,7 +332,8 @@ public sealed class KubernetesClusterCacheTests : IAsyncLifetime, IDisposable
 
         _server.ExpireWatches();
         await Until(() => _server.ListCalls(NodesPath) == 2 && _server.ListCalls(PodsPath) == 2, "the relist");
-        await Until(() => recorder.Sum("lists", ("resource", "pods")) == 2, "the relist is counted");
+        // The server answers the relist before the cache counts it: wait for the counts of both kinds.
+        await Until(() => recorder.Sum("lists", ("resource", "pods")) == 2 && recorder.Sum("lists", ("resource", "nodes")) == 2, "the relist is counted");
         recorder.Collect();
 
         Assert.Equal(2, recorder.Sum("lists", ("resource", "nodes")));
