@@ -50,11 +50,16 @@ public sealed class InstanceCatalog
         List<CatalogEntry>? entries;
         try
         {
-            entries = JsonSerializer.Deserialize(json, CatalogJsonContext.Default.ListCatalogEntry);
+            // From memory in one go: the stream reader's read-ahead scans a 2 MB array again for each buffer it fills.
+            using var bytes = new MemoryStream();
+            json.CopyTo(bytes);
+            entries = JsonSerializer.Deserialize(bytes.GetBuffer().AsSpan(0, (int)bytes.Length), CatalogJsonContext.Default.ListCatalogEntry);
         }
         catch (JsonException ex)
         {
-            throw new InvalidDataException($"{sourceName}: not an instance-type catalog: {ex.Message}", ex);
+            // The serializer's own message names .NET types: say where, in the file's terms.
+            var at = ex.LineNumber is { } line ? $" (line {line + 1}{(string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "" : $", at {ex.Path}")})" : "";
+            throw new InvalidDataException($"{sourceName}: not an instance-type catalog: a value is not what the catalog format expects{at}", ex);
         }
 
         if (entries is null || entries.Count == 0)

@@ -100,7 +100,8 @@ public sealed class InstanceCatalogTests
     }
 
     [Theory]
-    [InlineData("not json", "not an instance-type catalog")]
+    [InlineData("not json", "not an instance-type catalog: a value is not what the catalog format expects (line 1)")]
+    [InlineData("[{\"name\": \"x.large\",\n \"vcpu\": \"four\"}]", "not an instance-type catalog: a value is not what the catalog format expects (line 2, at $[0].vcpu)")]
     [InlineData("[]", "lists no instance types")]
     [InlineData("[{\"name\": \"x.large\", \"vcpu\": 0, \"memoryMiB\": 1}]", "lacks a name, vcpu or memory")]
     public void Load_BadFile_SaysWhyAndWhere(string json, string expected)
@@ -111,5 +112,6 @@ public sealed class InstanceCatalogTests
 
         Assert.Contains("my-catalog.json", ex.Message, StringComparison.Ordinal);
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", ex.Message, StringComparison.Ordinal);
     }
 }
