@@ -43,7 +43,7 @@ public static partial class ManifestDocuments
         }
         catch (YamlException e)
         {
-            errors.Add($"{name}: document {Number(Math.Max(document, 1))}, {At((int)e.Start.Line, (int)e.Start.Column)}: this is not valid YAML ({ManifestReader.ParserReason(e)})");
+            errors.Add(ManifestReader.NotYaml(name, document, e));
         }
 
         return errors.Count > 0 ? throw new ManifestException(errors) : objects;

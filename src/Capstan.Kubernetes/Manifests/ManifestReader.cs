@@ -194,7 +194,7 @@ public static class ManifestReader
                 Replay(log, name, first);
                 if (broken is var (document, error))
                 {
-                    Errors.Add($"{name}: document {Math.Max(first + document, 1)}, {At((int)error.Start.Line, (int)error.Start.Column)}: this is not valid YAML ({ParserReason(error)})");
+                    Errors.Add(NotYaml(name, first + document, error));
                     return;
                 }
 
@@ -476,8 +476,15 @@ public static class ManifestReader
     private static string At(int line, int column) =>
         $"line {line.ToString(CultureInfo.InvariantCulture)}, column {column.ToString(CultureInfo.InvariantCulture)}";
 
+    /// <summary>
+    /// Broken YAML in words: the file, the document being read (the first when none had begun), where, and the
+    /// parser's reason.
+    /// </summary>
+    internal static string NotYaml(string name, int document, YamlException e) =>
+        $"{name}: document {Math.Max(document, 1).ToString(CultureInfo.InvariantCulture)}, {At((int)e.Start.Line, (int)e.Start.Column)}: this is not valid YAML ({ParserReason(e)})";
+
     /// <summary>The parser's own words for the problem, without its "While parsing ..." preamble.</summary>
-    internal static string ParserReason(YamlException e)
+    private static string ParserReason(YamlException e)
     {
         var message = e.Message;
         var comma = message.IndexOf(", ", StringComparison.Ordinal);
