@@ -4,16 +4,21 @@ using YamlDotNet.Core.Events;
 namespace Capstan.Kubernetes.Manifests;
 
 /// <summary>A node of a parsed YAML document with where it starts (1-based line and column).</summary>
-internal abstract class YamlNode(Mark start, int lineOffset)
+internal abstract class YamlNode(int line, int column)
 {
-    public int Line { get; } = (int)start.Line + lineOffset;
+    public int Line { get; } = line;
 
-    public int Column { get; } = (int)start.Column;
+    public int Column { get; } = column;
 }
 
 /// <summary>A scalar; <see cref="Plain"/> when unquoted and untagged, so YAML's own rules give it a type (number, true, null).</summary>
-internal sealed class YamlScalar(Mark start, int lineOffset, string value, bool plain) : YamlNode(start, lineOffset)
+internal sealed class YamlScalar(int line, int column, string value, bool plain) : YamlNode(line, column)
 {
+    public YamlScalar(Mark start, int lineOffset, string value, bool plain)
+        : this((int)start.Line + lineOffset, (int)start.Column, value, plain)
+    {
+    }
+
     public string Value { get; } = value;
 
     public bool Plain { get; } = plain;
@@ -22,20 +27,31 @@ internal sealed class YamlScalar(Mark start, int lineOffset, string value, bool 
     public bool IsNull => Plain && Value is "" or "~" or "null" or "Null" or "NULL";
 }
 
-internal sealed class YamlMapping(Mark start, int lineOffset) : YamlNode(start, lineOffset)
+internal sealed class YamlMapping(int line, int column) : YamlNode(line, column)
 {
+    public YamlMapping(Mark start, int lineOffset)
+        : this((int)start.Line + lineOffset, (int)start.Column)
+    {
+    }
+
     public List<KeyValuePair<YamlNode, YamlNode>> Entries { get; } = [];
 }
 
-internal sealed class YamlSequence(Mark start, int lineOffset) : YamlNode(start, lineOffset)
+internal sealed class YamlSequence(int line, int column) : YamlNode(line, column)
 {
+    public YamlSequence(Mark start, int lineOffset)
+        : this((int)start.Line + lineOffset, (int)start.Column)
+    {
+    }
+
     public List<YamlNode> Items { get; } = [];
 }
 
 /// <summary>
 /// One pass over a YAML stream into lightweight nodes, one root per document (the scanner splits the documents, so
-/// <c>---</c> inside a block scalar is text): straight from the scanner's tokens when the text keeps to the plain
-/// shapes (<see cref="YamlTokenTree"/>), otherwise through YamlDotNet's parser. Anchors and aliases are resolved.
+/// <c>---</c> inside a block scalar is text). The fastest reader that takes the text builds them: straight from its
+/// lines for the common shapes (<see cref="YamlLineTree"/>), from the scanner's tokens for the other plain shapes
+/// (<see cref="YamlTokenTree"/>), otherwise YamlDotNet's parser. Anchors and aliases are resolved.
 /// </summary>
 internal static class YamlTree
 {
@@ -48,7 +64,7 @@ internal static class YamlTree
     public static void Read(string text, Action<int, YamlNode?> document, out int current, int lineOffset = 0)
     {
         current = 0;
-        if (YamlTokenTree.TryRead(text, lineOffset) is { } roots)
+        if ((YamlLineTree.TryRead(text, lineOffset) ?? YamlTokenTree.TryRead(text, lineOffset)) is { } roots)
         {
             foreach (var root in roots)
             {

@@ -1,4 +1,3 @@
-using System.Text;
 using Capstan.Kubernetes.Manifests;
 
 namespace Capstan.Kubernetes.Tests.Manifests;
@@ -47,7 +46,7 @@ public sealed class YamlTokenTreeTests
         var tokens = YamlTokenTree.TryRead(yaml, 0);
 
         Assert.NotNull(tokens);
-        Assert.Equal(Parsed(yaml, 0), tokens.Select(Describe));
+        Assert.Equal(Parsed(yaml, 0), tokens.Select(YamlTreeText.Describe));
     }
 
     [Theory]
@@ -60,7 +59,7 @@ public sealed class YamlTokenTreeTests
     [Fact]
     public void EveryShippedManifestAndScenario_GivesTheParsersTrees_WithTheLineOffset()
     {
-        var files = RepositoryYaml();
+        var files = YamlTreeText.RepositoryYaml();
         Assert.True(files.Count >= 20, $"{files.Count} files");
         var fast = 0;
         foreach (var file in files)
@@ -69,7 +68,7 @@ public sealed class YamlTokenTreeTests
             if (YamlTokenTree.TryRead(yaml, 7) is { } tokens)
             {
                 fast++;
-                Assert.True(Parsed(yaml, 7).SequenceEqual(tokens.Select(Describe)), file);
+                Assert.True(Parsed(yaml, 7).SequenceEqual(tokens.Select(YamlTreeText.Describe)), file);
             }
         }
 
@@ -77,68 +76,10 @@ public sealed class YamlTokenTreeTests
         Assert.True(fast >= files.Count * 9 / 10, $"{fast} of {files.Count} files built from tokens");
     }
 
-    private static List<string> RepositoryYaml()
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Extender.sln")))
-        {
-            root = root.Parent;
-        }
-
-        Assert.NotNull(root);
-        return [.. new[] { "src", "manifests", "scenarios" }
-            .SelectMany(d => Directory.EnumerateFiles(Path.Combine(root.FullName, d), "*.yaml", SearchOption.AllDirectories))
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)];
-    }
-
     private static List<string> Parsed(string yaml, int lineOffset)
     {
         var roots = new List<string>();
-        YamlTree.ReadParsed(yaml, (_, root) => roots.Add(Describe(root)), out _, lineOffset);
+        YamlTree.ReadParsed(yaml, (_, root) => roots.Add(YamlTreeText.Describe(root)), out _, lineOffset);
         return roots;
-    }
-
-    /// <summary>A node and everything under it, with kinds, values, plainness and positions.</summary>
-    private static string Describe(YamlNode? node)
-    {
-        var text = new StringBuilder();
-        Write(node, text);
-        return text.ToString();
-    }
-
-    private static void Write(YamlNode? node, StringBuilder text)
-    {
-        switch (node)
-        {
-            case null:
-                text.Append("(empty document)");
-                break;
-            case YamlScalar scalar:
-                text.Append($"{scalar.Line}:{scalar.Column} {(scalar.Plain ? "plain" : "quoted")} \"{scalar.Value}\"");
-                break;
-            case YamlMapping mapping:
-                text.Append($"{mapping.Line}:{mapping.Column} {{");
-                foreach (var (key, value) in mapping.Entries)
-                {
-                    Write(key, text);
-                    text.Append(" => ");
-                    Write(value, text);
-                    text.Append("; ");
-                }
-
-                text.Append('}');
-                break;
-            case YamlSequence sequence:
-                text.Append($"{sequence.Line}:{sequence.Column} [");
-                foreach (var item in sequence.Items)
-                {
-                    Write(item, text);
-                    text.Append(", ");
-                }
-
-                text.Append(']');
-                break;
-        }
     }
 }
