@@ -236,29 +236,17 @@ internal static class YamlLineTree
         private YamlNode Root()
         {
             // A document of one scalar has rules of its own in the parser: left to it.
-            if (Current is '[' or '{')
-            {
-                var flow = Flow();
-                EndLine();
-                return flow;
-            }
-
-            return IsEntry() ? Sequence(_indent, indentless: false) : KeyAhead() ? Mapping(_at - _start) : throw Fail();
+            return Current is '[' or '{' || IsEntry() || KeyAhead() ? Node(-1) : throw Fail();
         }
 
         private bool IsEntry() => Current == '-' && Peek(1) is ' ' or '\n';
 
-        /// <summary>A node that starts at <c>_at</c> (on a line of its own or after <c>- </c>); its parent block is indented <paramref name="parent"/>.</summary>
-        private YamlNode Node(int parent)
-        {
-            if (IsEntry())
-            {
-                // "- - a" (a sequence in a sequence on one line) is left to the parser.
-                return _at - _start == _indent ? Sequence(_indent, indentless: false) : throw Fail();
-            }
-
-            return KeyAhead() ? Mapping(_at - _start) : Value(parent);
-        }
+        /// <summary>
+        /// A node that starts a line (its first character at <c>_at</c>, indented <c>_indent</c>); its parent block is
+        /// indented <paramref name="parent"/>. "- - a" (a sequence in a sequence on one line) never gets here.
+        /// </summary>
+        private YamlNode Node(int parent) =>
+            IsEntry() ? Sequence(_indent, indentless: false) : KeyAhead() ? Mapping(_indent) : Value(parent);
 
         /// <summary>A value after <c>key: </c> or <c>- </c> on the same line, then the end of that line.</summary>
         private YamlNode Value(int parent)
