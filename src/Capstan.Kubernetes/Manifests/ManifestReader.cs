@@ -77,6 +77,13 @@ public static class ManifestReader
         return run.Errors.Count > 0 ? throw new ManifestException(run.Errors, run.Warnings) : set;
     }
 
+    /// <summary>The serializer options the reader builds and deserializes the model with.</summary>
+    internal static JsonSerializerOptions SerializerOptions => s_json;
+
+    /// <summary>The model type and schema of a kind the reader uses (<c>apiVersion/kind</c>); null for any other.</summary>
+    internal static (Type Type, FieldSchema Schema)? ModelOf(string typeKey) =>
+        s_kinds.TryGetValue(typeKey, out var kind) ? (kind.Type, kind.Schema) : null;
+
     /// <summary>A kind the reader uses: its model type, how to read it from JSON, and whether it lives in a namespace.</summary>
     private delegate object Deserializer(ReadOnlySpan<byte> json);
 
@@ -281,13 +288,20 @@ public static class ManifestReader
     {
         private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
         private readonly List<ManifestDiagnostic> _diagnostics = [];
+        private readonly ModelBuilder _builder = new(s_json);
+        private YamlWalk? _build;
         private Utf8JsonWriter? _writer;
+        private YamlWalk? _json;
 
         private int _document;
 
         public List<Outcome> Log { get; } = [];
 
-        public void Dispose() => _writer?.Dispose();
+        public void Dispose()
+        {
+            _writer?.Dispose();
+            _builder.Dispose();
+        }
 
         private void Error(string text) => Log.Add(new Outcome(OutcomeKind.Error, _document, text));
 
@@ -363,19 +377,31 @@ public static class ManifestReader
                 return;
             }
 
-            _buffer.ResetWrittenCount();
-            if (_writer is null)
+            _diagnostics.Clear();
+            var reviewed = admission?.Reviews(typeKey) == true;
+            if (reviewed)
             {
-                _writer = new Utf8JsonWriter(_buffer);
+                // The webhook's defaulting takes JSON: the walk writes it.
+                _buffer.ResetWrittenCount();
+                if (_writer is null)
+                {
+                    _writer = new Utf8JsonWriter(_buffer);
+                    _json = new YamlWalk(new JsonSink(_writer), _diagnostics);
+                }
+                else
+                {
+                    _writer.Reset(_buffer);
+                }
+
+                _json!.Write(node, kind.Schema, path);
+                _writer.Flush();
             }
             else
             {
-                _writer.Reset(_buffer);
+                _builder.Begin(kind.Type, path);
+                (_build ??= new YamlWalk(_builder, _diagnostics)).Write(node, kind.Schema, path);
             }
 
-            _diagnostics.Clear();
-            new YamlToJson(_writer, _diagnostics).Write(node, kind.Schema, path);
-            _writer.Flush();
             var failed = false;
             foreach (var d in _diagnostics)
             {
@@ -395,27 +421,33 @@ public static class ManifestReader
                 return;
             }
 
-            var reviewed = admission?.Reviews(typeKey) == true;
             object value;
-            try
+            if (!reviewed)
             {
-                if (reviewed)
+                if (_builder.Result is not { } built)
+                {
+                    var misfit = _builder.Misfit is { Length: > 0 } at ? $"{at}: " : "";
+                    Error($"{label}: {misfit}{DoesNotFit(typeKey)}");
+                    return;
+                }
+
+                value = built;
+            }
+            else
+            {
+                try
                 {
                     lock (admissionGate)
                     {
                         value = kind.Deserialize(Encoding.UTF8.GetBytes(admission!.ApplyDefaults(typeKey, Encoding.UTF8.GetString(_buffer.WrittenSpan))));
                     }
                 }
-                else
+                catch (Exception e) when (e is JsonException or FormatException or ArgumentException or InvalidOperationException or OverflowException)
                 {
-                    value = kind.Deserialize(_buffer.WrittenSpan);
+                    var field = e is JsonException { Path: { Length: > 2 } jsonPath } ? $"{Join(path, jsonPath[2..])}: " : "";
+                    Error($"{label}: {field}{DoesNotFit(typeKey)}");
+                    return;
                 }
-            }
-            catch (Exception e) when (e is JsonException or FormatException or ArgumentException or InvalidOperationException or OverflowException)
-            {
-                var field = e is JsonException { Path: { Length: > 2 } jsonPath } ? $"{Join(path, jsonPath[2..])}: " : "";
-                Error($"{label}: {field}a value does not fit the Kubernetes object ({typeKey})");
-                return;
             }
 
             var meta = (value as IMetadata<V1ObjectMeta>)?.Metadata;
@@ -445,6 +477,8 @@ public static class ManifestReader
         }
 
         private static string Join(string prefix, string path) => prefix.Length == 0 ? path : $"{prefix}.{path}";
+
+        private static string DoesNotFit(string typeKey) => $"a value does not fit the Kubernetes object ({typeKey})";
 
         private static PodRequest? TryConvert(V1Pod pod)
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Capstan.Core.Resources;
 
 namespace Capstan.Kubernetes.Manifests;
@@ -8,11 +7,12 @@ namespace Capstan.Kubernetes.Manifests;
 internal readonly record struct ManifestDiagnostic(bool IsError, int Line, int Column, string Path, string Message);
 
 /// <summary>
-/// The YAML front end of the schema walk: writes a YAML node as JSON shaped for the typed model (text where the
+/// The YAML front end of the schema walk: hands a YAML node to a sink shaped for the typed model (text where the
 /// model wants text, numbers where it wants numbers), and on the way reports unknown fields (warnings), keys
-/// given twice and values of the wrong kind (errors, with line and column).
+/// given twice and values of the wrong kind (errors, with line and column). The sink writes JSON
+/// (<see cref="JsonSink"/>) or builds the model's objects (<see cref="ModelBuilder"/>).
 /// </summary>
-internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic> diagnostics)
+internal sealed class YamlWalk(IModelSink sink, List<ManifestDiagnostic> diagnostics)
 {
     /// <summary>The path of the value being written, kept as a stack and put into words only for a diagnostic.</summary>
     private readonly List<(string? Name, int Index)> _path = [];
@@ -43,7 +43,7 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
     {
         if (node is YamlScalar { IsNull: true })
         {
-            writer.WriteNullValue();
+            sink.Null();
             return;
         }
 
@@ -56,7 +56,7 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
                 WriteMap(node, schema.Element);
                 break;
             case FieldShape.List when node is YamlSequence sequence:
-                writer.WriteStartArray();
+                sink.StartList();
                 for (var i = 0; i < sequence.Items.Count; i++)
                 {
                     _path.Add((null, i));
@@ -64,7 +64,7 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
                     _path.RemoveAt(_path.Count - 1);
                 }
 
-                writer.WriteEndArray();
+                sink.EndList();
                 break;
             case FieldShape.List:
                 Mismatch(node, "a list");
@@ -86,7 +86,7 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
             return;
         }
 
-        writer.WriteStartObject();
+        sink.StartObject();
         Dictionary<string, YamlNode>? seen = mapping.Entries.Count > 8 ? new(StringComparer.Ordinal) : null;
         for (var i = 0; i < mapping.Entries.Count; i++)
         {
@@ -98,7 +98,7 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
 
             if (schema.Fields.TryGetValue(key, out var field))
             {
-                writer.WritePropertyName(key);
+                sink.Property(key);
                 _path.Add((key, 0));
                 WriteValue(value, field);
                 _path.RemoveAt(_path.Count - 1);
@@ -110,7 +110,7 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
             }
         }
 
-        writer.WriteEndObject();
+        sink.EndObject();
     }
 
     private void WriteMap(YamlNode node, FieldSchema element)
@@ -121,21 +121,21 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
             return;
         }
 
-        writer.WriteStartObject();
+        sink.StartObject();
         Dictionary<string, YamlNode>? seen = mapping.Entries.Count > 8 ? new(StringComparer.Ordinal) : null;
         for (var i = 0; i < mapping.Entries.Count; i++)
         {
             var (keyNode, value) = mapping.Entries[i];
             if (Key(mapping, i, keyNode, ref seen) is { } key)
             {
-                writer.WritePropertyName(key);
+                sink.Property(key);
                 _path.Add((key, 0));
                 WriteValue(value, element);
                 _path.RemoveAt(_path.Count - 1);
             }
         }
 
-        writer.WriteEndObject();
+        sink.EndObject();
     }
 
     /// <summary>The key's text; null (and an error) when it is not text or was given before in the same mapping.</summary>
@@ -196,31 +196,31 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
         switch (shape)
         {
             case FieldShape.WholeNumber when long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole):
-                writer.WriteNumberValue(whole);
+                sink.Whole(whole);
                 break;
             case FieldShape.WholeNumber:
                 Error(scalar, $"\"{text}\" is not a whole number");
                 break;
             case FieldShape.Number when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number):
-                writer.WriteNumberValue(number);
+                sink.Number(number);
                 break;
             case FieldShape.Number:
                 Error(scalar, $"\"{text}\" is not a number");
                 break;
             case FieldShape.Boolean when Flag(text) is { } flag:
-                writer.WriteBooleanValue(flag);
+                sink.Flag(flag);
                 break;
             case FieldShape.Boolean:
                 Error(scalar, $"\"{text}\" is not true or false");
                 break;
             case FieldShape.IntOrString when scalar.Plain && int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var port):
-                writer.WriteNumberValue(port);
+                sink.Whole(port);
                 break;
             case FieldShape.Quantity when !Quantity.TryParse(text, out _):
                 Error(scalar, $"\"{text}\" is not a quantity");
                 break;
             default:
-                writer.WriteStringValue(text);
+                sink.Text(text);
                 break;
         }
     }
@@ -234,7 +234,7 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
                 WriteMap(mapping, AnySchema);
                 break;
             case YamlSequence sequence:
-                writer.WriteStartArray();
+                sink.StartList();
                 for (var i = 0; i < sequence.Items.Count; i++)
                 {
                     _path.Add((null, i));
@@ -242,22 +242,22 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
                     _path.RemoveAt(_path.Count - 1);
                 }
 
-                writer.WriteEndArray();
+                sink.EndList();
                 break;
             case YamlScalar { IsNull: true }:
-                writer.WriteNullValue();
+                sink.Null();
                 break;
             case YamlScalar { Plain: true, Value: var text } when long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole):
-                writer.WriteNumberValue(whole);
+                sink.Whole(whole);
                 break;
             case YamlScalar { Plain: true, Value: var text } when IsDecimal(text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number):
-                writer.WriteNumberValue(number);
+                sink.Number(number);
                 break;
             case YamlScalar { Plain: true, Value: var text } when Boolean(text) is { } flag:
-                writer.WriteBooleanValue(flag);
+                sink.Flag(flag);
                 break;
             case YamlScalar scalar:
-                writer.WriteStringValue(scalar.Value);
+                sink.Text(scalar.Value);
                 break;
         }
     }
@@ -297,6 +297,6 @@ internal sealed class YamlToJson(Utf8JsonWriter writer, List<ManifestDiagnostic>
     private void Error(YamlNode node, string message)
     {
         diagnostics.Add(new(true, node.Line, node.Column, Path, message));
-        writer.WriteNullValue();
+        sink.Null();
     }
 }
