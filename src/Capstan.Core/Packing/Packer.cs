@@ -28,9 +28,11 @@ public static class Packer
             return new PackingRun(snapshot).Run();
         }
 
+        // The two runs share nothing but the snapshot, which neither changes: the second is planned on another core
+        // while this thread plans the first (waiting on it rethrows its own exception, if any).
+        var plainRun = Task.Run(() => new PackingRun(snapshot with { Options = snapshot.Options with { Sizing = SizingStrategy.FirstFitDecreasing } }).Run());
         var sized = new PackingRun(snapshot with { Options = snapshot.Options with { Sizing = SizingStrategy.CostAware } }).Run();
-        var plain = new PackingRun(snapshot with { Options = snapshot.Options with { Sizing = SizingStrategy.FirstFitDecreasing } }).Run();
-        return Better(sized, plain);
+        return Better(sized, plainRun.GetAwaiter().GetResult());
     }
 
     /// <summary>Fewer unschedulable pods first, then the lower price, then fewer nodes; ties keep the first.</summary>

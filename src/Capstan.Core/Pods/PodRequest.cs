@@ -73,19 +73,20 @@ public sealed record PodRequest
         ResourceList? overhead = null,
         IEnumerable<ResourceList>? sidecars = null)
     {
+        // Adding to an empty list gives the other list: skip that merge (most pods have one container, no sidecar).
         var sum = ResourceList.Empty;
         foreach (var c in containers)
         {
-            sum = sum.Add(c);
+            sum = sum.IsEmpty ? c : sum.Add(c);
         }
 
         var running = ResourceList.Empty;
         foreach (var s in sidecars ?? [])
         {
-            running = running.Add(s);
+            running = running.IsEmpty ? s : running.Add(s);
         }
 
-        var total = sum.Add(running);
+        var total = running.IsEmpty ? sum : sum.Add(running);
         foreach (var init in initContainers ?? [])
         {
             total = total.Max(init.Add(running));

@@ -36,13 +36,32 @@ public sealed class ResourceList : IReadOnlyCollection<KeyValuePair<string, Quan
 
     public static ResourceList Create(IEnumerable<KeyValuePair<string, Quantity>> entries)
     {
-        var merged = new SortedDictionary<string, Quantity>(StringComparer.Ordinal);
-        foreach (var (name, value) in entries)
+        ArgumentNullException.ThrowIfNull(entries);
+
+        // Resource lists are short: sort a copy by name and add up names given more than once.
+        var pairs = entries.ToArray();
+        if (pairs.Length == 0)
         {
-            merged[name] = merged.TryGetValue(name, out var existing) ? existing + value : value;
+            return Empty;
         }
 
-        return FromSorted(merged);
+        Array.Sort(pairs, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        var names = new List<string>(pairs.Length);
+        var values = new List<Quantity>(pairs.Length);
+        foreach (var (name, value) in pairs)
+        {
+            if (names.Count > 0 && names[^1] == name)
+            {
+                values[^1] += value;
+            }
+            else
+            {
+                names.Add(name);
+                values.Add(value);
+            }
+        }
+
+        return new ResourceList([.. names], [.. values]);
     }
 
     public static ResourceList Create(params (string Name, Quantity Value)[] entries) =>
@@ -69,9 +88,6 @@ public sealed class ResourceList : IReadOnlyCollection<KeyValuePair<string, Quan
         return Create(pairs);
     }
 
-    private static ResourceList FromSorted(SortedDictionary<string, Quantity> sorted) =>
-        sorted.Count == 0 ? Empty : new ResourceList([.. sorted.Keys], [.. sorted.Values]);
-
     public Quantity Get(string name)
     {
         var index = Array.BinarySearch(_names, name, StringComparer.Ordinal);
@@ -89,9 +105,24 @@ public sealed class ResourceList : IReadOnlyCollection<KeyValuePair<string, Quan
 
     public ResourceList With(string name, Quantity value)
     {
-        var dict = ToDictionary();
-        dict[name] = value;
-        return FromSorted(dict);
+        var index = Array.BinarySearch(_names, name, StringComparer.Ordinal);
+        if (index >= 0)
+        {
+            var replaced = (Quantity[])_values.Clone();
+            replaced[index] = value;
+            return new ResourceList(_names, replaced);
+        }
+
+        index = ~index;
+        var names = new string[_names.Length + 1];
+        var values = new Quantity[_values.Length + 1];
+        Array.Copy(_names, names, index);
+        Array.Copy(_values, values, index);
+        names[index] = name;
+        values[index] = value;
+        Array.Copy(_names, index, names, index + 1, _names.Length - index);
+        Array.Copy(_values, index, values, index + 1, _values.Length - index);
+        return new ResourceList(names, values);
     }
 
     public ResourceList Scale(long factor) => Map(q => q * factor);
@@ -170,31 +201,32 @@ public sealed class ResourceList : IReadOnlyCollection<KeyValuePair<string, Quan
             return Empty;
         }
 
-        var names = new List<string>(left.Count + right.Count);
-        var values = new List<Quantity>(left.Count + right.Count);
-        int i = 0, j = 0;
-        while (i < left._names.Length || j < right._names.Length)
+        // Two passes over the sorted names: count the union, then fill arrays of exactly that size.
+        var count = 0;
+        for (int i = 0, j = 0; i < left._names.Length || j < right._names.Length; count++)
         {
-            var cmp = i >= left._names.Length ? 1 : j >= right._names.Length ? -1 : string.CompareOrdinal(left._names[i], right._names[j]);
-            if (cmp == 0)
-            {
-                names.Add(left._names[i]);
-                values.Add(combine(left._values[i++], right._values[j++]));
-            }
-            else if (cmp < 0)
-            {
-                names.Add(left._names[i]);
-                values.Add(combine(left._values[i++], Quantity.Zero));
-            }
-            else
-            {
-                names.Add(right._names[j]);
-                values.Add(combine(Quantity.Zero, right._values[j++]));
-            }
+            var cmp = Order(left, i, right, j);
+            i += cmp <= 0 ? 1 : 0;
+            j += cmp >= 0 ? 1 : 0;
         }
 
-        return new ResourceList([.. names], [.. values]);
+        var names = new string[count];
+        var values = new Quantity[count];
+        for (int i = 0, j = 0, k = 0; k < count; k++)
+        {
+            var cmp = Order(left, i, right, j);
+            names[k] = cmp <= 0 ? left._names[i] : right._names[j];
+            values[k] = combine(cmp <= 0 ? left._values[i] : Quantity.Zero, cmp >= 0 ? right._values[j] : Quantity.Zero);
+            i += cmp <= 0 ? 1 : 0;
+            j += cmp >= 0 ? 1 : 0;
+        }
+
+        return new ResourceList(names, values);
     }
+
+    /// <summary>Which of the two lists' next names comes first (negative: the left's; 0: the same name).</summary>
+    private static int Order(ResourceList left, int i, ResourceList right, int j) =>
+        i >= left._names.Length ? 1 : j >= right._names.Length ? -1 : string.CompareOrdinal(left._names[i], right._names[j]);
 
     public IEnumerator<KeyValuePair<string, Quantity>> GetEnumerator()
     {

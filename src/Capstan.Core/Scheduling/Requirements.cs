@@ -20,13 +20,48 @@ public sealed class Requirements : IReadOnlyCollection<Requirement>, IEquatable<
 
     public static Requirements Create(IEnumerable<Requirement> requirements)
     {
-        var byKey = new SortedDictionary<string, Requirement>(StringComparer.Ordinal);
-        foreach (var r in requirements)
+        ArgumentNullException.ThrowIfNull(requirements);
+        var items = requirements.ToArray();
+        if (items.Length == 0)
         {
-            byKey[r.Key] = byKey.TryGetValue(r.Key, out var existing) ? existing.Intersect(r) : r;
+            return Empty;
         }
 
-        return byKey.Count == 0 ? Empty : new Requirements([.. byKey.Values]);
+        // Sorted by key, stably, so that requirements on one key are intersected in the order given: an insertion
+        // sort for the few a selector or a label set holds, the ordered sort past that.
+        if (items.Length > 16)
+        {
+            items = [.. items.OrderBy(r => r.Key, StringComparer.Ordinal)];
+        }
+        else
+        {
+            for (var i = 1; i < items.Length; i++)
+            {
+                var item = items[i];
+                var j = i - 1;
+                for (; j >= 0 && string.CompareOrdinal(items[j].Key, item.Key) > 0; j--)
+                {
+                    items[j + 1] = items[j];
+                }
+
+                items[j + 1] = item;
+            }
+        }
+
+        var count = 0;
+        foreach (var item in items)
+        {
+            if (count > 0 && items[count - 1].Key == item.Key)
+            {
+                items[count - 1] = items[count - 1].Intersect(item);
+            }
+            else
+            {
+                items[count++] = item;
+            }
+        }
+
+        return new Requirements(count == items.Length ? items : items[..count]);
     }
 
     public static Requirements Create(params Requirement[] requirements) => Create((IEnumerable<Requirement>)requirements);

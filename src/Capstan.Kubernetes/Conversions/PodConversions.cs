@@ -118,13 +118,20 @@ public static class PodConversions
         ArgumentNullException.ThrowIfNull(container);
         var requests = container.Resources?.Requests;
         var limits = container.Resources?.Limits;
+        if (limits is null || limits.Count == 0 || requests is null || requests.Count == 0)
+        {
+            // Only one of the two says anything: it is the answer as it stands.
+            return (limits is null || limits.Count == 0) && (requests is null || requests.Count == 0) ? ResourceList.Empty
+                : ToResourceList(requests is null || requests.Count == 0 ? limits! : requests);
+        }
+
         var merged = new Dictionary<string, ResourceQuantity>(StringComparer.Ordinal);
-        foreach (var (name, value) in limits ?? new Dictionary<string, ResourceQuantity>())
+        foreach (var (name, value) in limits)
         {
             merged[name] = value;
         }
 
-        foreach (var (name, value) in requests ?? new Dictionary<string, ResourceQuantity>())
+        foreach (var (name, value) in requests)
         {
             merged[name] = value;
         }
@@ -135,21 +142,29 @@ public static class PodConversions
     public static ResourceList ToResourceList(IDictionary<string, ResourceQuantity> quantities)
     {
         ArgumentNullException.ThrowIfNull(quantities);
-        return ResourceList.Create(quantities.Select(q =>
+        var pairs = new KeyValuePair<string, Quantity>[quantities.Count];
+        var i = 0;
+        foreach (var (name, value) in quantities)
         {
-            if (q.Value is { } value && ExactMilli(value) is { } exact)
-            {
-                return KeyValuePair.Create(q.Key, exact);
-            }
+            pairs[i++] = KeyValuePair.Create(name, ToQuantity(name, value));
+        }
 
-            var text = q.Value?.ToString() ?? "0";
-            if (!Quantity.TryParse(text, out var quantity, out var error))
-            {
-                throw new FormatException($"resource {q.Key}: {error}");
-            }
+        return ResourceList.Create(pairs);
+    }
 
-            return KeyValuePair.Create(q.Key, quantity);
-        }));
+    private static Quantity ToQuantity(string name, ResourceQuantity? value)
+    {
+        if (value is not null && ExactMilli(value) is { } exact)
+        {
+            return exact;
+        }
+
+        if (!Quantity.TryParse(value?.ToString() ?? "0", out var quantity, out var error))
+        {
+            throw new FormatException($"resource {name}: {error}");
+        }
+
+        return quantity;
     }
 
     /// <summary>

@@ -14,8 +14,12 @@ internal readonly record struct ManifestDiagnostic(bool IsError, int Line, int C
 /// </summary>
 internal sealed class YamlWalk(IModelSink sink, List<ManifestDiagnostic> diagnostics)
 {
+    /// <summary>How many distinct quantity texts a walk keeps as known to be quantities.</summary>
+    private const int QuantityCapacity = 4096;
+
     /// <summary>The path of the value being written, kept as a stack and put into words only for a diagnostic.</summary>
     private readonly List<(string? Name, int Index)> _path = [];
+    private readonly HashSet<string> _quantities = new(StringComparer.Ordinal);
     private string _prefix = "";
 
     public void Write(YamlNode node, FieldSchema schema, string path)
@@ -216,13 +220,34 @@ internal sealed class YamlWalk(IModelSink sink, List<ManifestDiagnostic> diagnos
             case FieldShape.IntOrString when scalar.Plain && int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var port):
                 sink.Whole(port);
                 break;
-            case FieldShape.Quantity when !Quantity.TryParse(text, out _):
+            case FieldShape.Quantity when !IsQuantity(text):
                 Error(scalar, $"\"{text}\" is not a quantity");
                 break;
             default:
                 sink.Text(text);
                 break;
         }
+    }
+
+    /// <summary>Whether the text is a quantity; the texts found to be are kept (up to a bound), as manifests repeat a few.</summary>
+    private bool IsQuantity(string text)
+    {
+        if (_quantities.Contains(text))
+        {
+            return true;
+        }
+
+        if (!Quantity.TryParse(text, out _))
+        {
+            return false;
+        }
+
+        if (_quantities.Count < QuantityCapacity)
+        {
+            _quantities.Add(text);
+        }
+
+        return true;
     }
 
     /// <summary>A free-form value, typed by YAML's core schema: unquoted numbers, true/false and null keep their type.</summary>

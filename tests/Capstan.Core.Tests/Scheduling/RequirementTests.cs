@@ -112,6 +112,24 @@ public sealed class RequirementTests
         Assert.Single(rs);
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(40)]
+    public void Requirements_ComeSortedByKey_WithEachKeysRequirementsIntersectedInTheirOrder(int count)
+    {
+        var random = new Random(count);
+        var given = Enumerable.Range(0, count).Select(i => Requirement.In($"key-{random.Next(count / 2)}", "a", "b", $"v{i % 3}")).ToList();
+
+        var rs = Requirements.Create(given);
+
+        Assert.Equal(given.Select(r => r.Key).Distinct().Order(StringComparer.Ordinal), rs.Keys);
+        foreach (var key in rs.Keys)
+        {
+            var expected = given.Where(r => r.Key == key).Aggregate((a, b) => a.Intersect(b));
+            Assert.Equal(expected.Values, rs.Get(key)!.Values);
+        }
+    }
+
     [Fact]
     public void Incompatibility_CustomKeyUndefinedOnNode_OnlyNotInOrDoesNotExistAllowed()
     {
