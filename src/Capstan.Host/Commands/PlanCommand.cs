@@ -105,17 +105,24 @@ public static class PlanCommand
     private static int Run(PlanOptions options, TextReader stdin, TextWriter stdout, TextWriter stderr, TimeProvider time)
     {
         var (catalogPath, format, scale, files) = options;
+
+        // The catalog loads on another core while the manifests are read. What the reading says waits for the
+        // catalog: a catalog that cannot be read is then the only thing reported, as when it was loaded first.
+        var loading = Task.Run(() => catalogPath is null ? InstanceCatalog.BuiltIn : InstanceCatalog.LoadFile(catalogPath));
+        var messages = new StringWriter(CultureInfo.InvariantCulture);
+        var manifests = PlanManifests.Read(files, stdin, scale, messages);
         InstanceCatalog catalog;
         try
         {
-            catalog = catalogPath is null ? InstanceCatalog.BuiltIn : InstanceCatalog.LoadFile(catalogPath);
+            catalog = loading.GetAwaiter().GetResult();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             return Fail(stderr, ex.Message);
         }
 
-        if (PlanManifests.Read(files, stdin, scale, stderr) is not { } manifests)
+        stderr.Write(messages.ToString());
+        if (manifests is null)
         {
             return 2;
         }

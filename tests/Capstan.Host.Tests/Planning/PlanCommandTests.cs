@@ -282,6 +282,23 @@ public sealed class PlanCommandTests
     }
 
     [Fact]
+    public async Task Plan_UnreadableCatalog_IsTheOnlyThingReported_EvenWithBrokenManifests()
+    {
+        using var dir = new TempDirectory();
+        var broken = dir.Write("broken.yaml", "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - resources: {requests: {cpu: banana}}\n");
+        var catalog = Path.Combine(dir.Path, "missing-catalog.json");
+
+        var (code, stdout, stderr) = await RunAsync("plan", "--catalog", catalog, broken);
+
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("capstan plan: ", line, StringComparison.Ordinal);
+        Assert.Contains("missing-catalog.json", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("banana", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Plan_AntiAffinityNamespaceSelector_IsEvaluatedAgainstTheNamespacesLabels()
     {
         using var dir = new TempDirectory();
