@@ -412,7 +412,7 @@ public static class ManifestReader
                 }
                 else
                 {
-                    Add(OutcomeKind.Warning, $"{where}: {d.Message}");
+                    Add(OutcomeKind.Warning, $"{where}, {At(d.Line, d.Column)}: {d.Message}");
                 }
             }
 

@@ -38,7 +38,7 @@ public sealed record ManifestSet
 
     /// <summary>
     /// What was read but is probably not what the user meant: fields the Kubernetes model does not know
-    /// (<c>FILE: document N: unknown field "spec.limit" (did you mean "limits"?)</c>) and objects given twice.
+    /// (<c>FILE: document N, line L, column C: unknown field "spec.limit" (did you mean "limits"?)</c>) and objects given twice.
     /// </summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }

@@ -42,7 +42,7 @@ public sealed class PlanManifestTests
         var (code, stdout, stderr) = await RunAsync("plan", "--format", "json", file, pods);
 
         Assert.Equal(0, code);
-        Assert.Contains($"capstan plan: warning: {file}: document 1: unknown field \"spec.limit\" (did you mean \"limits\"?)\n", stderr.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains($"capstan plan: warning: {file}: document 1, line 6, column 3: unknown field \"spec.limit\" (did you mean \"limits\"?)\n", stderr.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         using var doc = JsonDocument.Parse(stdout);
         Assert.NotEmpty(doc.RootElement.GetProperty("nodeClaims").EnumerateArray());
     }

@@ -102,10 +102,10 @@ public sealed class ManifestReaderTests
 
         Assert.Equal(
             [
-                "p.yaml: document 1: unknown field \"spec.limit\" (did you mean \"limits\"?)",
-                "p.yaml: document 1: unknown field \"spec.requirements[0].valuess\" (did you mean \"values\"?)",
-                "p.yaml: document 2: unknown field \"spec.containers[0].resources.limit\" (did you mean \"limits\"?)",
-                "p.yaml: document 2: unknown field \"spec.containers[0].zzzzzzzz\"",
+                "p.yaml: document 1, line 7, column 3: unknown field \"spec.limit\" (did you mean \"limits\"?)",
+                "p.yaml: document 1, line 13, column 7: unknown field \"spec.requirements[0].valuess\" (did you mean \"values\"?)",
+                "p.yaml: document 2, line 23, column 42: unknown field \"spec.containers[0].resources.limit\" (did you mean \"limits\"?)",
+                "p.yaml: document 2, line 24, column 7: unknown field \"spec.containers[0].zzzzzzzz\"",
             ],
             set.Warnings);
     }
