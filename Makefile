@@ -24,6 +24,7 @@ build: ## restore and build everything (warnings are errors)
 	$(DOTNET) build $(SLN) -c $(CONFIG)
 
 test: ## build and run every test project; ends with "N passed, N failed[, N skipped]"
+	@scripts/test-prerequisites.sh
 	@rm -rf artifacts/TestResults
 	@$(DOTNET) build $(SLN) -c $(CONFIG) -v quiet -nologo
 	@$(DOTNET) test $(SLN) -c $(CONFIG) --no-build --logger trx --results-directory artifacts/TestResults -v quiet -nologo; \

@@ -19,7 +19,7 @@ public sealed class SandboxStatusPageTests : IDisposable
     [Fact]
     public async Task StatusPage_DuringASandboxRun_ShowsTheLaunchedNodesAndTheirBoundPods()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium (.ci/run installs it)");
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install -y chromium (make test installs it when run as root)");
         var tutorial = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "scenarios", "tutorial.yaml"));
         var scenario = _dir.Write("page.yaml", tutorial[..tutorial.IndexOf("  - expect:", StringComparison.Ordinal)].Replace("name: tutorial", "name: page", StringComparison.Ordinal)
             + "  - scale: {workload: inflate, replicas: 4}\n  - wait: {allPodsRunning: true, timeout: 15m}\n  - wait: {duration: 10m}\n");

@@ -18,7 +18,7 @@ public sealed class StatusPageBrowserTests
     public async Task StatusPage_InChromium_ShowsNodeCardsPodsAndPending_AndAddsANodeLaunchedAfterItLoaded()
     {
         Assert.True(File.Exists(Chromium),
-            $"{Chromium} is missing: the status page's browser test needs Debian's chromium (apt-get install -y chromium; .ci/run installs it)");
+            $"{Chromium} is missing: the status page's browser test needs Debian's chromium (apt-get install -y chromium; make test installs it when run as root)");
         // The host over the in-memory cluster (Capstan:Server:Mode=sandbox), filled by the test.
         await using var host = await StatusHost.StartAsync("--Capstan:Server:Mode=sandbox");
         var cluster = host.Cluster;
