@@ -38,7 +38,7 @@ plan: ## plan any manifests: make plan ARGS="--format json a.yaml b.yaml" (paths
 	@$(CAPSTAN_BUILD)
 	@$(CAPSTAN_BIN) plan $(ARGS)
 
-bench: ## BenchmarkDotNet suites (packing); results in BenchmarkDotNet.Artifacts/
+bench: ## BenchmarkDotNet suites (packing, extender, admission, manifests, ...); results in BenchmarkDotNet.Artifacts/
 	$(DOTNET) run --project tests/Capstan.Benchmarks -c Release -- --filter '$(or $(FILTER),*)' $(BENCH_ARGS)
 
 certs: ## make a CA + serving/client certificates (certs/out) and write the CA into the webhook and scheduler manifests
