@@ -280,8 +280,20 @@ internal static partial class Log
     public static partial void NodeGroupScaleUpFailed(this ILogger logger, string group, int from, int to, string reason, int pods);
 
     [LoggerMessage(EventId = 7306, EventName = "NodeGroupScaleUpTimedOut", Level = LogLevel.Warning,
-        Message = "Node group {Group}: {Missing} node(s) asked for did not become Ready within {Timeout}; they no longer hold pods back")]
-    public static partial void NodeGroupScaleUpTimedOut(this ILogger logger, string group, int missing, TimeSpan timeout);
+        Message = "Node group {Group}: {Missing} node(s) asked for did not become Ready within {Timeout}; they no longer hold pods back, and the group gets no scale-up for {Backoff}")]
+    public static partial void NodeGroupScaleUpTimedOut(this ILogger logger, string group, int missing, TimeSpan timeout, TimeSpan backoff);
+
+    [LoggerMessage(EventId = 7313, EventName = "NodeGroupTargetLowered", Level = LogLevel.Information,
+        Message = "Lowering node group {Group} from {From} to {To}: the capacity that did not come is no longer asked for")]
+    public static partial void NodeGroupTargetLowered(this ILogger logger, string group, int from, int to);
+
+    [LoggerMessage(EventId = 7314, EventName = "NodeGroupTargetLowerFailed", Level = LogLevel.Warning,
+        Message = "Lowering node group {Group} from {From} to {To} failed ({Reason}); its desired capacity stays")]
+    public static partial void NodeGroupTargetLowerFailed(this ILogger logger, string group, int from, int to, string reason);
+
+    [LoggerMessage(EventId = 7315, EventName = "NodeGroupBackedOff", Level = LogLevel.Warning,
+        Message = "Node group {Group} refused a scale-up ({Reason}); it gets no scale-up for {Backoff}")]
+    public static partial void NodeGroupBackedOff(this ILogger logger, string group, string reason, TimeSpan backoff);
 
     [LoggerMessage(EventId = 7307, EventName = "NodeGroupNodeUnneeded", Level = LogLevel.Information,
         Message = "Node {Node} of node group {Group} is unneeded ({Why})")]

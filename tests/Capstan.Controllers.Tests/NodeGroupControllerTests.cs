@@ -83,7 +83,7 @@ public sealed class NodeGroupControllerTests
     }
 
     [Fact]
-    public async Task NodesThatNeverRegisterStopHoldingPodsBackAfterTheScaleUpTimeout()
+    public async Task NodesThatNeverComeAreTakenBackAfterTheScaleUpTimeout_AndTheGroupIsBackedOff()
     {
         using var h = new ControllerHarness();
         h.EnableNodeGroups();
@@ -92,11 +92,95 @@ public sealed class NodeGroupControllerTests
 
         h.Time.Advance(TimeSpan.FromMinutes(14));
         await h.PassAsync();
-        Assert.Single(h.NodeGroups.SetDesiredCalls);
+        Assert.Equal([("eks-group2", 1)], h.NodeGroups.SetDesiredCalls);
+        Assert.Null(h.Registry.BackedOffUntil("eks-group2"));
 
+        // At the timeout the node asked for is taken back (not asked again on top of it), and the group rests.
         h.Time.Advance(TimeSpan.FromMinutes(1));
         await h.PassAsync();
-        Assert.Equal([("eks-group2", 1), ("eks-group2", 2)], h.NodeGroups.SetDesiredCalls);
+        Assert.Equal([("eks-group2", 1), ("eks-group2", 0)], h.NodeGroups.SetDesiredCalls);
+        Assert.Equal(0, h.NodeGroups["eks-group2"].DesiredCapacity);
+        Assert.Equal(h.Time.GetUtcNow() + TimeSpan.FromMinutes(5), h.Registry.BackedOffUntil("eks-group2"));
+        Assert.Empty(h.Registry.Upcoming(h.Cluster.Nodes()));
+
+        h.Time.Advance(TimeSpan.FromMinutes(4));
+        await h.PassAsync();
+        Assert.Equal(2, h.NodeGroups.SetDesiredCalls.Count);
+
+        // After the back-off the group is tried again; failing again soon after doubles the rest.
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        await h.PassAsync();
+        Assert.Equal(("eks-group2", 1), h.NodeGroups.SetDesiredCalls[^1]);
+        h.Time.Advance(TimeSpan.FromMinutes(15));
+        await h.PassAsync();
+        Assert.Equal(("eks-group2", 0), h.NodeGroups.SetDesiredCalls[^1]);
+        Assert.Equal(h.Time.GetUtcNow() + TimeSpan.FromMinutes(10), h.Registry.BackedOffUntil("eks-group2"));
+    }
+
+    [Fact]
+    public async Task ATimedOutScaleUpTakesBackOnlyTheNodesThatDidNotCome_AndACompletedOneEndsTheBackoff()
+    {
+        using var h = new ControllerHarness();
+        h.EnableNodeGroups(new NodeGroupOptions { Enabled = true, InitialBackoff = TimeSpan.FromMinutes(2), MaxBackoff = TimeSpan.FromMinutes(3) });
+        var pods = h.AddGroupPods("inflate", 5);
+        await h.PassAsync();
+        Assert.Equal([("eks-group2", 2)], h.NodeGroups.SetDesiredCalls);
+
+        var node = h.RegisterGroupNode("eks-group2");
+        await h.Registry.RefreshAsync(CancellationToken.None);
+        foreach (var pod in pods.Take(3))
+        {
+            h.ScheduleOn(node.Name, pod);
+        }
+
+        h.Time.Advance(TimeSpan.FromMinutes(15));
+        await h.PassAsync();
+        Assert.Equal(("eks-group2", 1), h.NodeGroups.SetDesiredCalls[^1]);
+        Assert.Equal(h.Time.GetUtcNow() + TimeSpan.FromMinutes(2), h.Registry.BackedOffUntil("eks-group2"));
+
+        // The next try completes: the back-off history is gone, so a later failure starts again at the initial rest.
+        h.Time.Advance(TimeSpan.FromMinutes(2));
+        await h.PassAsync();
+        Assert.Equal(("eks-group2", 2), h.NodeGroups.SetDesiredCalls[^1]);
+        var second = h.RegisterGroupNode("eks-group2");
+        await h.Registry.RefreshAsync(CancellationToken.None);
+        foreach (var pod in pods.Skip(3))
+        {
+            h.ScheduleOn(second.Name, pod);
+        }
+
+        Assert.Empty(h.Registry.Upcoming(h.Cluster.Nodes()));
+        // One of four more fits beside the second node's two pods; the other three ask for a third node.
+        h.AddGroupPods("more", 4);
+        await h.PassAsync();
+        Assert.Equal(("eks-group2", 3), h.NodeGroups.SetDesiredCalls[^1]);
+        h.Time.Advance(TimeSpan.FromMinutes(15));
+        await h.PassAsync();
+        Assert.Equal(("eks-group2", 2), h.NodeGroups.SetDesiredCalls[^1]);
+        Assert.Equal(h.Time.GetUtcNow() + TimeSpan.FromMinutes(2), h.Registry.BackedOffUntil("eks-group2"));
+    }
+
+    [Fact]
+    public async Task AScaleUpTheGroupRefusesBacksTheGroupOff_AThrottledOneDoesNot()
+    {
+        using var h = new ControllerHarness();
+        h.EnableNodeGroups();
+        h.AddGroupPods("inflate", 2);
+        await h.Registry.RefreshAsync(CancellationToken.None);
+        // The group's max went down since it was listed: Auto Scaling refuses the new desired capacity.
+        h.NodeGroups.Put(h.NodeGroups["eks-group2"] with { MaxSize = 0 });
+
+        await h.PassAsync();
+        Assert.Equal([("eks-group2", 1)], h.NodeGroups.SetDesiredCalls);
+        Assert.Equal(h.Time.GetUtcNow() + TimeSpan.FromMinutes(5), h.Registry.BackedOffUntil("eks-group2"));
+        await h.PassAsync();
+        Assert.Single(h.NodeGroups.SetDesiredCalls);
+
+        h.NodeGroups.Put(h.NodeGroups["eks-group2"] with { MaxSize = 10 });
+        h.Time.Advance(TimeSpan.FromMinutes(5));
+        await h.PassAsync();
+        Assert.Equal(("eks-group2", 1), h.NodeGroups.SetDesiredCalls[^1]);
+        Assert.Null(h.Registry.BackedOffUntil("eks-group2"));
     }
 
     [Fact]
@@ -110,6 +194,7 @@ public sealed class NodeGroupControllerTests
         await h.PassAsync();
         Assert.Equal(2, h.Batcher.Count);
         Assert.Empty(h.Registry.Upcoming(h.Cluster.Nodes()));
+        Assert.Null(h.Registry.BackedOffUntil("eks-group2"));
 
         h.NodeGroups.FailSetDesired = null;
         await h.PassAsync();

@@ -15,6 +15,8 @@ public sealed class NodeGroupOptionsValidatorTests
         {
             Expander = "priority,cheapest",
             RefreshInterval = TimeSpan.Zero,
+            InitialBackoff = TimeSpan.FromMinutes(10),
+            MaxBackoff = TimeSpan.FromMinutes(5),
             ScaleDownUtilizationThreshold = 1.5,
             ScaleDownUnneededTime = TimeSpan.FromMinutes(-1),
             MaxEmptyBulkDelete = 0,
@@ -25,6 +27,7 @@ public sealed class NodeGroupOptionsValidatorTests
         [
             "Capstan:NodeGroups:Expander: unknown expander cheapest (known: least-waste, price, priority, random, most-pods, least-nodes)",
             "Capstan:NodeGroups:RefreshInterval must be a positive duration (got 00:00:00)",
+            "Capstan:NodeGroups:MaxBackoff must not be shorter than Capstan:NodeGroups:InitialBackoff (got 00:05:00 and 00:10:00)",
             "Capstan:NodeGroups:ScaleDownUnneededTime must not be negative (got -00:01:00)",
             "Capstan:NodeGroups:ScaleDownUtilizationThreshold must be between 0 and 1 (got 1.5)",
             "Capstan:NodeGroups:MaxEmptyBulkDelete must be at least 1 (got 0)",

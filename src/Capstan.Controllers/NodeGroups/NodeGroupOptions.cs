@@ -23,8 +23,21 @@ public sealed class NodeGroupOptions
     /// <summary>Namespace of the <c>cluster-autoscaler-priority-expander</c> ConfigMap the priority expander reads.</summary>
     public string PriorityConfigMapNamespace { get; set; } = "kube-system";
 
-    /// <summary>Capacity asked of a group counts as on its way for this long; nodes that have not registered by then no longer hold pods back.</summary>
+    /// <summary>
+    /// Capacity asked of a group counts as on its way for this long (Cluster Autoscaler's <c>--max-node-provision-time</c>);
+    /// what has not become Ready by then no longer holds pods back, the group's desired capacity is lowered by it and
+    /// the group is backed off.
+    /// </summary>
     public TimeSpan ScaleUpTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long a group whose scale-up failed is left out of scale-ups the first time (<c>--initial-node-group-backoff-duration</c>).</summary>
+    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The longest back-off: each failure within <see cref="BackoffResetTimeout"/> of the last doubles it up to this (<c>--max-node-group-backoff-duration</c>).</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>A failure this long after the previous one starts again at <see cref="InitialBackoff"/> (<c>--node-group-backoff-reset-timeout</c>).</summary>
+    public TimeSpan BackoffResetTimeout { get; set; } = TimeSpan.FromHours(3);
 
     /// <summary>Remove unneeded group nodes.</summary>
     public bool ScaleDownEnabled { get; set; } = true;
@@ -67,6 +80,13 @@ public sealed class NodeGroupOptionsValidator : IValidateOptions<NodeGroupOption
         Positive(options.RefreshInterval, "RefreshInterval");
         Positive(options.ScaleUpTimeout, "ScaleUpTimeout");
         Positive(options.ScanInterval, "ScanInterval");
+        Positive(options.InitialBackoff, "InitialBackoff");
+        Positive(options.BackoffResetTimeout, "BackoffResetTimeout");
+        if (options.MaxBackoff < options.InitialBackoff)
+        {
+            failures.Add($"{Section}:MaxBackoff must not be shorter than {Section}:InitialBackoff (got {options.MaxBackoff} and {options.InitialBackoff})");
+        }
+
         NotNegative(options.ScaleDownUnneededTime, "ScaleDownUnneededTime");
         NotNegative(options.ScaleDownDelayAfterAdd, "ScaleDownDelayAfterAdd");
         NotNegative(options.ScaleDownDelayAfterDelete, "ScaleDownDelayAfterDelete");

@@ -19,6 +19,8 @@ public sealed class NodeGroupRegistry(INodeGroupProvider provider, NodeGroupOpti
     private HashSet<string> _notInAnyGroup = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PendingScaleUp> _pending = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int Desired, DateTimeOffset At)> _desired = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Backoff> _backoffs = new(StringComparer.Ordinal);
+    private readonly List<(string Group, int Missing)> _timedOut = [];
 
     public bool Enabled => options.Enabled;
 
@@ -148,6 +150,88 @@ public sealed class NodeGroupRegistry(INodeGroupProvider provider, NodeGroupOpti
         }
     }
 
+    /// <summary>The groups a scale-up may use now: <see cref="Current"/> without the ones backed off after a failure.</summary>
+    public IReadOnlyList<NodeGroup> Available()
+    {
+        var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            return [.. Current().Where(g => !(_backoffs.TryGetValue(g.Name, out var b) && b.Until > now))];
+        }
+    }
+
+    /// <summary>When the group may be grown again, or null when it is not backed off.</summary>
+    public DateTimeOffset? BackedOffUntil(string groupName)
+    {
+        var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            return _backoffs.TryGetValue(groupName, out var b) && b.Until > now ? b.Until : null;
+        }
+    }
+
+    /// <summary>
+    /// Leaves the group out of scale-ups after a failure, as Cluster Autoscaler backs a group off: for
+    /// <see cref="NodeGroupOptions.InitialBackoff"/>, doubled by each failure that follows within
+    /// <see cref="NodeGroupOptions.BackoffResetTimeout"/> of the last, up to <see cref="NodeGroupOptions.MaxBackoff"/>.
+    /// A scale-up that completes ends it. Returns how long this back-off lasts.
+    /// </summary>
+    public TimeSpan BackOff(string groupName)
+    {
+        lock (_gate)
+        {
+            return BackOffLocked(groupName, time.GetUtcNow());
+        }
+    }
+
+    private TimeSpan BackOffLocked(string groupName, DateTimeOffset now)
+    {
+        var duration = _backoffs.TryGetValue(groupName, out var last) && now - last.FailedAt < options.BackoffResetTimeout
+            ? TimeSpan.FromTicks(Math.Min(last.Duration.Ticks * 2, options.MaxBackoff.Ticks))
+            : options.InitialBackoff;
+        _backoffs[groupName] = new Backoff(now + duration, duration, now);
+        return duration;
+    }
+
+    /// <summary>
+    /// The groups whose scale-up timed out since the last call, each with the desired capacity to lower it to: by the
+    /// nodes that did not come, never below its min size or the instances it already has (lowering below those would
+    /// make the group terminate instances of its own choosing).
+    /// </summary>
+    public IReadOnlyList<(NodeGroup Group, int From, int To)> TakeTimedOut()
+    {
+        lock (_gate)
+        {
+            var lowered = new List<(NodeGroup, int, int)>();
+            foreach (var (name, missing) in _timedOut)
+            {
+                if (_groups.FirstOrDefault(g => g.Name == name) is not { } group)
+                {
+                    continue;
+                }
+
+                var from = _desired.TryGetValue(name, out var set) ? set.Desired : group.DesiredCapacity;
+                var to = Math.Max(Math.Max(group.MinSize, group.Instances.Count), from - missing);
+                if (to < from)
+                {
+                    lowered.Add((group, from, to));
+                }
+            }
+
+            _timedOut.Clear();
+            return lowered;
+        }
+    }
+
+    /// <summary>Records a desired capacity Capstan lowered itself (after a timed-out scale-up).</summary>
+    public void Lowered(string groupName, int desired)
+    {
+        lock (_gate)
+        {
+            _desired[groupName] = (desired, time.GetUtcNow());
+        }
+    }
+
     /// <summary>Records a scale-up Capstan made: the group's new desired capacity and the nodes now on their way.</summary>
     public void ScaledUp(string groupName, int desired)
     {
@@ -204,13 +288,20 @@ public sealed class NodeGroupRegistry(INodeGroupProvider provider, NodeGroupOpti
                 var group = _groups.FirstOrDefault(g => g.Name == name);
                 if (missing <= 0 || group?.PlannedType is null)
                 {
+                    if (missing <= 0)
+                    {
+                        _backoffs.Remove(name);
+                    }
+
                     _pending.Remove(name);
                     continue;
                 }
 
                 if (now - pending.At >= options.ScaleUpTimeout)
                 {
-                    logger.NodeGroupScaleUpTimedOut(name, missing, options.ScaleUpTimeout);
+                    var backoff = BackOffLocked(name, now);
+                    logger.NodeGroupScaleUpTimedOut(name, missing, options.ScaleUpTimeout, backoff);
+                    _timedOut.Add((name, missing));
                     _pending.Remove(name);
                     continue;
                 }
@@ -264,4 +355,6 @@ public sealed class NodeGroupRegistry(INodeGroupProvider provider, NodeGroupOpti
     }
 
     private sealed record PendingScaleUp(int Desired, DateTimeOffset At);
+
+    private sealed record Backoff(DateTimeOffset Until, TimeSpan Duration, DateTimeOffset FailedAt);
 }

@@ -51,8 +51,33 @@ public sealed class NodeGroupScaler
             await _registry.RefreshAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        await LowerTimedOutAsync(cancellationToken).ConfigureAwait(false);
         var priorities = _usesPriorities && _priorities is not null ? await _priorities.GetAsync(cancellationToken).ConfigureAwait(false) : null;
-        return NodeGroupPlanner.Plan(snapshot, _registry.Current(), _expander, priorities);
+        return NodeGroupPlanner.Plan(snapshot, _registry.Available(), _expander, priorities);
+    }
+
+    /// <summary>
+    /// Takes back what timed-out scale-ups asked for, as Cluster Autoscaler fixes a group's size when nodes did not
+    /// come: the desired capacity goes down by the missing nodes, so that the group does not launch them later, when
+    /// nothing waits for them any more.
+    /// </summary>
+    private async Task LowerTimedOutAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (group, from, to) in _registry.TakeTimedOut())
+        {
+            _logger.NodeGroupTargetLowered(group.Name, from, to);
+            try
+            {
+                await _registry.Provider.SetDesiredCapacityAsync(group.Name, to, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CloudProviderException e)
+            {
+                _logger.NodeGroupTargetLowerFailed(group.Name, from, to, e.Message);
+                continue;
+            }
+
+            _registry.Lowered(group.Name, to);
+        }
     }
 
     /// <summary>Sets the group's new desired capacity; false (logged) when the cloud refused or failed.</summary>
@@ -68,6 +93,13 @@ public sealed class NodeGroupScaler
         catch (CloudProviderException e)
         {
             _logger.NodeGroupScaleUpFailed(group.Name, scaleUp.From, scaleUp.To, e.Message, scaleUp.Pods.Count);
+            // Throttling and the like were retried by the provider already; the next batch tries again. A refusal
+            // (a group at its max, a suspended process, a validation error) would be refused again: back off.
+            if (!e.Retryable)
+            {
+                _logger.NodeGroupBackedOff(group.Name, e.Message, _registry.BackOff(group.Name));
+            }
+
             return false;
         }
 
