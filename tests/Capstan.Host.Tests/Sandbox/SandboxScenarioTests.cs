@@ -83,6 +83,18 @@ public sealed class SandboxScenarioTests : IDisposable
     }
 
     [Fact]
+    public async Task Scenario_AGroupWithoutCapacity_IsTakenBackAndBackedOff_AndTheOtherGroupRunsThePods()
+    {
+        var (exit, report, output) = await PlayAsync("nodegroup-backoff", "30");
+
+        Assert.Equal(0, exit);
+        AssertClean(report, output);
+        Assert.Equal(5, (int?)report["podsBound"]);
+        Assert.Contains("node group group-a-spot at desired 2 after", output, StringComparison.Ordinal);
+        Assert.Contains("expect: 2 node(s) (2 c5.xlarge), 5 running, 0 pending", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Scenario_AFailedExpectation_ExitsOne_AndTheReportSaysWhich()
     {
         var file = _dir.Write("too-cheap.yaml", """
