@@ -87,6 +87,7 @@ public sealed class NodeGroupControllerTests
     {
         using var h = new ControllerHarness();
         h.EnableNodeGroups();
+        using var recorder = new MeasurementRecorder(ProvisioningMetrics.MeterName, h.MeterFactory);
         h.AddGroupPods("inflate", 2);
         await h.PassAsync();
 
@@ -106,6 +107,9 @@ public sealed class NodeGroupControllerTests
         h.Time.Advance(TimeSpan.FromMinutes(4));
         await h.PassAsync();
         Assert.Equal(2, h.NodeGroups.SetDesiredCalls.Count);
+        recorder.Collect();
+        Assert.Equal(60, recorder.Last("nodegroup.backoff.seconds", ("group", "eks-group2")));
+        Assert.Equal(0, recorder.Last("nodegroup.backoff.seconds", ("group", "eks-group1")));
 
         // After the back-off the group is tried again; failing again soon after doubles the rest.
         h.Time.Advance(TimeSpan.FromMinutes(1));

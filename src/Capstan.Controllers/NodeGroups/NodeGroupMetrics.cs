@@ -5,7 +5,8 @@ namespace Capstan.Controllers.NodeGroups;
 
 /// <summary>
 /// Node-group metrics on the <c>Capstan</c> meter: <c>capstan_nodegroup_size{group,kind=min|max|desired|ready}</c> and
-/// <c>capstan_nodegroup_scale_total{group,direction=up|down}</c> (nodes added or removed).
+/// <c>capstan_nodegroup_scale_total{group,direction=up|down}</c> (nodes added or removed) and
+/// <c>capstan_nodegroup_backoff_seconds{group}</c> (how long the group still gets no scale-up after a failure).
 /// </summary>
 public sealed class NodeGroupMetrics
 {
@@ -19,6 +20,8 @@ public sealed class NodeGroupMetrics
         var meter = meterFactory.Create(ProvisioningMetrics.MeterName);
         meter.CreateObservableGauge("nodegroup.size", () => Sizes(registry, cluster), "{node}",
             "Each node group's bounds, desired capacity and Ready nodes.");
+        meter.CreateObservableGauge("nodegroup.backoff.seconds", () => Backoffs(registry), "s",
+            "How long each node group still gets no scale-up after a failed one (0 when it may be grown).");
         _scaled = meter.CreateCounter<long>("nodegroup.scale.total", "{node}",
             "Nodes Capstan added to or removed from each node group.");
     }
@@ -54,6 +57,9 @@ public sealed class NodeGroupMetrics
 
         return measurements;
     }
+
+    private static List<Measurement<long>> Backoffs(NodeGroupRegistry registry) =>
+        [.. registry.Current().Select(g => new Measurement<long>((long)Math.Ceiling(registry.BackoffRemaining(g.Name).TotalSeconds), new KeyValuePair<string, object?>("group", g.Name)))];
 
     private static Measurement<long> Size(string group, string kind, long value) =>
         new(value, new KeyValuePair<string, object?>("group", group), new KeyValuePair<string, object?>("kind", kind));

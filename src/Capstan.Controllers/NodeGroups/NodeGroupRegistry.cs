@@ -170,6 +170,13 @@ public sealed class NodeGroupRegistry(INodeGroupProvider provider, NodeGroupOpti
         }
     }
 
+    /// <summary>How long the group stays backed off from now (zero when it is not).</summary>
+    public TimeSpan BackoffRemaining(string groupName)
+    {
+        var now = time.GetUtcNow();
+        return BackedOffUntil(groupName) is { } until ? until - now : TimeSpan.Zero;
+    }
+
     /// <summary>
     /// Leaves the group out of scale-ups after a failure, as Cluster Autoscaler backs a group off: for
     /// <see cref="NodeGroupOptions.InitialBackoff"/>, doubled by each failure that follows within
