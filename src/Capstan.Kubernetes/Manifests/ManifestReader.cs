@@ -268,6 +268,7 @@ public static class ManifestReader
                 }
             }
 
+            sink.PlaceBoundPods(Notes);
             return new ManifestSet
             {
                 Provisioners = sink.Provisioners,
@@ -480,11 +481,11 @@ public static class ManifestReader
 
         private static string DoesNotFit(string typeKey) => $"a value does not fit the Kubernetes object ({typeKey})";
 
-        private static PodRequest? TryConvert(V1Pod pod)
+        private static ReadPod? TryConvert(V1Pod pod)
         {
             try
             {
-                return PodConversions.ToPodRequest(pod);
+                return ReadPod.Of(pod);
             }
             catch (Exception e) when (e is FormatException or ArgumentException)
             {
@@ -547,6 +548,84 @@ public static class ManifestReader
 
         public Dictionary<string, IReadOnlyDictionary<string, string>> Namespaces { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>Pods already bound to a node (<c>spec.nodeName</c>), with that node's name, in input order.</summary>
+        private readonly List<(PodRequest Pod, string NodeName)> _bound = [];
+
+        private readonly List<string> _finished = [];
+
+        /// <summary>
+        /// A pod as a cluster dump gives it: a finished one (Succeeded, Failed) takes no capacity, a bound one counts on
+        /// its node (kept until every Node has been read), any other is pending.
+        /// </summary>
+        private void Add(ReadPod pod)
+        {
+            if (pod.Phase is "Succeeded" or "Failed")
+            {
+                _finished.Add(pod.Request.Key);
+            }
+            else if (pod.NodeName is { } nodeName)
+            {
+                _bound.Add((pod.Request, nodeName));
+            }
+            else
+            {
+                Pods.Add(pod.Request with { CreationOrder = Pods.Count });
+            }
+        }
+
+        /// <summary>
+        /// Puts the bound pods on their nodes, once all are read (a dump may list pods before nodes); says in notes
+        /// what was left out: finished pods, and pods bound to nodes the input does not give.
+        /// </summary>
+        public void PlaceBoundPods(List<string> notes)
+        {
+            if (_finished.Count > 0)
+            {
+                notes.Add($"{Count(_finished.Count)} finished pod(s) (Succeeded or Failed) take no capacity and are left out ({Sample(_finished)})");
+            }
+
+            if (_bound.Count == 0)
+            {
+                return;
+            }
+
+            var byNode = new Dictionary<string, List<PodRequest>>(StringComparer.Ordinal);
+            var elsewhere = new List<string>();
+            var index = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < Nodes.Count; i++)
+            {
+                index[Nodes[i].Name] = i;
+            }
+
+            foreach (var (pod, nodeName) in _bound)
+            {
+                if (index.ContainsKey(nodeName))
+                {
+                    (byNode.TryGetValue(nodeName, out var list) ? list : byNode[nodeName] = []).Add(pod);
+                }
+                else
+                {
+                    elsewhere.Add($"{pod.Key} on {nodeName}");
+                }
+            }
+
+            foreach (var (nodeName, pods) in byNode)
+            {
+                var node = Nodes[index[nodeName]];
+                Nodes[index[nodeName]] = node with { Pods = [.. node.Pods, .. pods] };
+            }
+
+            if (elsewhere.Count > 0)
+            {
+                notes.Add($"{Count(elsewhere.Count)} pod(s) are bound to nodes the input does not give and are left out ({Sample(elsewhere)}); add the Node objects to count them");
+            }
+
+            static string Count(int n) => n.ToString(CultureInfo.InvariantCulture);
+
+            static string Sample(List<string> items) =>
+                items.Count <= 3 ? string.Join(", ", items) : $"{string.Join(", ", items.Take(3))} and {Count(items.Count - 3)} more";
+        }
+
         public void Collect(object parsed)
         {
             switch (parsed)
@@ -575,11 +654,11 @@ public static class ManifestReader
                 case V1Job j:
                     Expand(j.Metadata, j.Spec?.Template, j.Spec?.Parallelism ?? 1, Pods, scale);
                     break;
-                case PodRequest pod:
-                    Pods.Add(pod with { CreationOrder = Pods.Count });
+                case ReadPod pod:
+                    Add(pod);
                     break;
                 case V1Pod pod:
-                    Pods.Add(PodConversions.ToPodRequest(pod, Pods.Count));
+                    Add(ReadPod.Of(pod));
                     break;
                 case V1DaemonSet ds:
                     var template = ds.Spec?.Template ?? throw new FormatException($"DaemonSet {ds.Metadata?.Name} has no pod template");
@@ -658,4 +737,11 @@ public static class ManifestReader
         var view = NodeConversions.ToNodeView(node);
         return view with { Allocatable = node.Status?.Allocatable is null ? view.Capacity : view.Allocatable, InFlight = false };
     }
+}
+
+/// <summary>A Pod document as read: its request, and where the cluster has it (bound node, phase).</summary>
+internal sealed record ReadPod(PodRequest Request, string? NodeName, string? Phase)
+{
+    public static ReadPod Of(V1Pod pod) =>
+        new(PodConversions.ToPodRequest(pod), string.IsNullOrEmpty(pod.Spec?.NodeName) ? null : pod.Spec.NodeName, pod.Status?.Phase);
 }

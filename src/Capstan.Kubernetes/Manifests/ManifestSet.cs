@@ -17,13 +17,16 @@ public sealed record ManifestSet
     /// <summary>The v0.5-era inline <c>spec.provider</c> of each Provisioner that has one, by provisioner name.</summary>
     public IReadOnlyDictionary<string, NodeTemplate> InlineProviders { get; init; } = new Dictionary<string, NodeTemplate>();
 
-    /// <summary>Pods of the workloads, expanded by replicas or parallelism and named <c>&lt;namespace&gt;/&lt;workload&gt;-&lt;i&gt;</c>.</summary>
+    /// <summary>
+    /// The pending pods: those of the workloads, expanded by replicas or parallelism and named
+    /// <c>&lt;namespace&gt;/&lt;workload&gt;-&lt;i&gt;</c>, and the Pod documents not bound to a node and not finished.
+    /// </summary>
     public required IReadOnlyList<PodRequest> Pods { get; init; }
 
     /// <summary>DaemonSet pod templates (overhead on every node they would run on).</summary>
     public required IReadOnlyList<PodRequest> DaemonSets { get; init; }
 
-    /// <summary>Nodes given as existing capacity.</summary>
+    /// <summary>Nodes given as existing capacity, each with the Pod documents bound to it (<c>spec.nodeName</c>).</summary>
     public required IReadOnlyList<NodeView> Nodes { get; init; }
 
     /// <summary>

@@ -165,4 +165,58 @@ public sealed class PlanManifestTests
         Assert.Equal(0, code);
         Assert.Contains("Found 2 provisionable pod(s)", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Plan_AClusterDump_CountsBoundPodsOnTheirNodes_AndPlansOnlyThePendingOnes()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.Write("cluster.yaml", """
+            apiVersion: v1
+            kind: List
+            items:
+              - apiVersion: v1
+                kind: Pod
+                metadata: { name: running, namespace: default }
+                spec:
+                  nodeName: ip-10-0-0-1.ec2.internal
+                  nodeSelector: { intent: apps }
+                  containers: [{ name: c, image: x, resources: { requests: { cpu: 500m, memory: 1Gi } } }]
+                status: { phase: Running }
+              - apiVersion: v1
+                kind: Pod
+                metadata: { name: finished, namespace: default }
+                spec:
+                  nodeName: ip-10-0-0-1.ec2.internal
+                  containers: [{ name: c, image: x, resources: { requests: { cpu: "1" } } }]
+                status: { phase: Failed }
+              - apiVersion: v1
+                kind: Pod
+                metadata: { name: waiting, namespace: default }
+                spec:
+                  nodeSelector: { intent: apps }
+                  containers: [{ name: c, image: x, resources: { requests: { cpu: 1500m, memory: 1Gi } } }]
+                status: { phase: Pending }
+              - apiVersion: v1
+                kind: Node
+                metadata:
+                  name: ip-10-0-0-1.ec2.internal
+                  labels:
+                    intent: apps
+                    kubernetes.io/arch: amd64
+                    kubernetes.io/os: linux
+                    topology.kubernetes.io/zone: us-east-1a
+                status: { allocatable: { cpu: 1930m, memory: 7Gi, pods: "29" } }
+            """);
+
+        var (code, stdout, stderr) = await RunAsync("plan", "--format", "json", Example("provisioner-on-demand-apps.yaml"), file);
+
+        // The running pod keeps its 500m on the node, so the waiting pod does not fit there and gets a node of its own.
+        Assert.True(code == 0, stderr);
+        Assert.Contains("Found 1 provisionable pod(s)", stderr, StringComparison.Ordinal);
+        Assert.Contains("capstan plan: note: 1 finished pod(s) (Succeeded or Failed) take no capacity and are left out (default/finished)", stderr, StringComparison.Ordinal);
+        using var plan = JsonDocument.Parse(stdout);
+        var claim = Assert.Single(plan.RootElement.GetProperty("nodeClaims").EnumerateArray());
+        Assert.Equal(["default/waiting"], claim.GetProperty("pods").EnumerateArray().Select(p => p.GetString()));
+        Assert.Empty(plan.RootElement.GetProperty("existingNodes").EnumerateArray());
+    }
 }

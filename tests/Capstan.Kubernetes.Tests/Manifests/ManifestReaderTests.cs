@@ -208,6 +208,68 @@ public sealed class ManifestReaderTests
           capacity: {"{"} cpu: "{cpu}", memory: 16Gi, pods: "58" {"}"}
         """;
 
+    [Fact]
+    public void Read_AClusterDump_PutsBoundPodsOnTheirNodes_AndLeavesOutFinishedPodsAndPodsOfNodesNotGiven()
+    {
+        // As `kubectl get pods,nodes -A -o yaml` writes it: pods before the nodes they run on.
+        var set = Read(("dump.yaml", """
+            apiVersion: v1
+            kind: List
+            items:
+              - apiVersion: v1
+                kind: Pod
+                metadata: { name: web-1, namespace: shop }
+                spec:
+                  nodeName: ip-10-0-0-1
+                  containers: [{ name: c, image: x, resources: { requests: { cpu: "1", memory: 1Gi } } }]
+                status: { phase: Running }
+              - apiVersion: v1
+                kind: Pod
+                metadata: { name: starting, namespace: shop }
+                spec:
+                  nodeName: ip-10-0-0-1
+                  containers: [{ name: c, image: x, resources: { requests: { cpu: 500m } } }]
+                status: { phase: Pending }
+              - apiVersion: v1
+                kind: Pod
+                metadata: { name: elsewhere, namespace: shop }
+                spec:
+                  nodeName: ip-10-0-0-9
+                  containers: [{ name: c, image: x, resources: { requests: { cpu: "1" } } }]
+                status: { phase: Running }
+              - apiVersion: v1
+                kind: Pod
+                metadata: { name: done, namespace: shop }
+                spec:
+                  nodeName: ip-10-0-0-1
+                  containers: [{ name: c, image: x, resources: { requests: { cpu: "4" } } }]
+                status: { phase: Succeeded }
+              - apiVersion: v1
+                kind: Pod
+                metadata: { name: waiting, namespace: shop }
+                spec:
+                  containers: [{ name: c, image: x, resources: { requests: { cpu: "2" } } }]
+                status:
+                  phase: Pending
+                  conditions: [{ type: PodScheduled, status: "False", reason: Unschedulable }]
+              - apiVersion: v1
+                kind: Node
+                metadata: { name: ip-10-0-0-1 }
+                status: { allocatable: { cpu: "2", memory: 8Gi, pods: "29" } }
+            """));
+
+        Assert.Equal(["shop/waiting"], set.Pods.Select(p => p.Key));
+        var node = Assert.Single(set.Nodes);
+        Assert.Equal(["shop/web-1", "shop/starting"], node.Pods.Select(p => p.Key));
+        Assert.Equal("1500m", node.Requested()["cpu"].ToString());
+        Assert.Equal(
+            [
+                "1 finished pod(s) (Succeeded or Failed) take no capacity and are left out (shop/done)",
+                "1 pod(s) are bound to nodes the input does not give and are left out (shop/elsewhere on ip-10-0-0-9); add the Node objects to count them",
+            ],
+            set.Notes);
+    }
+
     private static ManifestSet Read(params (string Name, string Yaml)[] sources) => ManifestReader.Read(sources);
 
     private static IReadOnlyList<string> Errors(params (string Name, string Yaml)[] sources)
