@@ -188,6 +188,22 @@ public sealed class NodeGroupControllerTests
     }
 
     [Fact]
+    public async Task WithBalancing_AScaleUpIsSpreadOverTheSimilarGroups_EachPodToldItsGroup()
+    {
+        using var h = new ControllerHarness();
+        h.EnableNodeGroups(new NodeGroupOptions { Enabled = true, BalanceSimilarNodeGroups = true });
+        h.NodeGroups.Put(h.NodeGroups["eks-group2"] with { Name = "eks-group2-b" });
+        h.AddGroupPods("inflate", 6);
+
+        await h.PassAsync();
+
+        Assert.Equal([("eks-group2", 1), ("eks-group2-b", 1)], h.NodeGroups.SetDesiredCalls.OrderBy(c => c.Group, StringComparer.Ordinal));
+        var events = h.Cluster.Events.Where(e => e.Reason == "TriggeredScaleUp").Select(e => e.Message).ToList();
+        Assert.Equal(3, events.Count(m => m == "pod triggered scale-up: [{eks-group2 0->1 (max: 10)}]"));
+        Assert.Equal(3, events.Count(m => m == "pod triggered scale-up: [{eks-group2-b 0->1 (max: 10)}]"));
+    }
+
+    [Fact]
     public async Task ARefusedScaleUpLeavesThePodsForTheNextBatch()
     {
         using var h = new ControllerHarness();

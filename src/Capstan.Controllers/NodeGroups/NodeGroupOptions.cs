@@ -20,6 +20,20 @@ public sealed class NodeGroupOptions
     /// <summary>The expander chain that chooses between groups and provisioners (<c>least-waste</c>, <c>priority,least-waste</c>, ...).</summary>
     public string Expander { get; set; } = Core.NodeGroups.Expander.LeastWaste;
 
+    /// <summary>
+    /// Spread each scale-up over the groups similar to the one chosen (same resources, labels, taints and capacity
+    /// type; usually one group per zone), keeping their sizes even (<c>--balance-similar-node-groups</c>).
+    /// </summary>
+    public bool BalanceSimilarNodeGroups { get; set; }
+
+    /// <summary>More labels, comma-separated, that may differ between similar groups (<c>--balancing-ignore-label</c>).</summary>
+    public string BalancingIgnoreLabels { get; set; } = "";
+
+    /// <summary>The balancing these settings ask for.</summary>
+    public Core.NodeGroups.NodeGroupBalancing Balancing() => BalanceSimilarNodeGroups
+        ? Core.NodeGroups.NodeGroupBalancing.On(BalancingIgnoreLabels.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        : Core.NodeGroups.NodeGroupBalancing.Off;
+
     /// <summary>Namespace of the <c>cluster-autoscaler-priority-expander</c> ConfigMap the priority expander reads.</summary>
     public string PriorityConfigMapNamespace { get; set; } = "kube-system";
 

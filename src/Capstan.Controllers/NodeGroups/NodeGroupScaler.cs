@@ -20,6 +20,7 @@ public sealed class NodeGroupScaler
     private readonly ILogger<NodeGroupScaler> _logger;
     private readonly Expander _expander;
     private readonly bool _usesPriorities;
+    private readonly NodeGroupBalancing _balancing;
 
     public NodeGroupScaler(NodeGroupRegistry registry, NodeGroupOptions options, IExpanderPriorities? priorities, NodeGroupMetrics metrics,
         TimeProvider time, ILogger<NodeGroupScaler> logger)
@@ -35,6 +36,7 @@ public sealed class NodeGroupScaler
         // The random expander must differ between runs; a seed from the clock keeps tests on a fake clock repeatable.
         _expander = new Expander(chain, new Random((int)(time.GetTimestamp() & int.MaxValue)));
         _usesPriorities = chain.Contains(Expander.Priority);
+        _balancing = options.Balancing();
     }
 
     public bool Enabled => _registry.Enabled;
@@ -53,7 +55,7 @@ public sealed class NodeGroupScaler
 
         await LowerTimedOutAsync(cancellationToken).ConfigureAwait(false);
         var priorities = _usesPriorities && _priorities is not null ? await _priorities.GetAsync(cancellationToken).ConfigureAwait(false) : null;
-        return NodeGroupPlanner.Plan(snapshot, _registry.Available(), _expander, priorities);
+        return NodeGroupPlanner.Plan(snapshot, _registry.Available(), _expander, priorities, _balancing);
     }
 
     /// <summary>

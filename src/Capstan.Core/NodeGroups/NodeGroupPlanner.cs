@@ -29,7 +29,8 @@ public static class NodeGroupPlanner
     /// <summary>The prefix of the provisioner a group is planned as (no Provisioner can be named so: names are DNS labels).</summary>
     public const string ProvisionerPrefix = "nodegroup/";
 
-    public static NodeGroupPlan Plan(Snapshot snapshot, IReadOnlyList<NodeGroup> groups, Expander expander, ExpanderPriorities? priorities = null)
+    public static NodeGroupPlan Plan(Snapshot snapshot, IReadOnlyList<NodeGroup> groups, Expander expander, ExpanderPriorities? priorities = null,
+        NodeGroupBalancing? balancing = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(groups);
@@ -73,8 +74,18 @@ public static class NodeGroupPlanner
             pending = [.. pending.Where(p => !taken.Contains(p.Key))];
             if (choice.Group is { } group)
             {
-                scaleUps.Add(new NodeGroupScaleUp(group, group.DesiredCapacity, group.DesiredCapacity + choice.NodeCount, choice.Pods));
-                usable.Remove(group);
+                var shares = balancing is { Enabled: true } ? Balance(round, choice, group, usable, balancing) : [(group, choice.NodeCount)];
+                var given = 0;
+                var nodesLeft = choice.NodeCount;
+                foreach (var (share, count) in shares)
+                {
+                    // The pods go with the nodes, in proportion: kube-scheduler places them wherever the nodes come up.
+                    var podCount = nodesLeft == count ? choice.Pods.Count - given : choice.Pods.Count * count / choice.NodeCount;
+                    scaleUps.Add(new NodeGroupScaleUp(share, share.DesiredCapacity, share.DesiredCapacity + count, [.. choice.Pods.Skip(given).Take(podCount)]));
+                    given += podCount;
+                    nodesLeft -= count;
+                    usable.Remove(share);
+                }
             }
             else
             {
@@ -93,6 +104,33 @@ public static class NodeGroupPlanner
             LowerBoundPricePerHour = chosenProvisioners?.LowerBoundPricePerHour ?? 0,
         };
         return new NodeGroupPlan(plan, scaleUps);
+    }
+
+    /// <summary>
+    /// The chosen group's nodes spread over it and the groups similar to it whose nodes would take every one of the
+    /// choice's pods (as Cluster Autoscaler checks its pods against each similar group's template node).
+    /// </summary>
+    private static IReadOnlyList<(NodeGroup Group, int Nodes)> Balance(Snapshot round, ScaleUpOption choice, NodeGroup chosen, List<NodeGroup> usable,
+        NodeGroupBalancing balancing)
+    {
+        var wanted = choice.Pods.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        var similar = new List<NodeGroup> { chosen };
+        foreach (var candidate in usable)
+        {
+            if (candidate == chosen || !balancing.AreSimilar(chosen, candidate))
+            {
+                continue;
+            }
+
+            // Room for all of them, so that only whether the pods fit its nodes is asked, not how many it may add.
+            var roomy = candidate with { MaxSize = candidate.DesiredCapacity + choice.NodeCount };
+            if (GroupOption(round, roomy).Pods.Select(p => p.Key).ToHashSet(StringComparer.Ordinal).SetEquals(wanted))
+            {
+                similar.Add(candidate);
+            }
+        }
+
+        return similar.Count == 1 ? [(chosen, choice.NodeCount)] : NodeGroupBalancing.Split(choice.NodeCount, similar);
     }
 
     /// <summary>The provisioner a group is planned as: its first-listed type only, its zones, capacity type, labels and taints.</summary>
