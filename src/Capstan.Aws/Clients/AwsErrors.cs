@@ -31,6 +31,8 @@ public static class AwsErrors
                 operation, "ClientError", $"{service} {operation} could not be sent: {FirstLine(client.Message)}", false, client),
             HttpRequestException or IOException => new CloudProviderException(
                 operation, "Unreachable", $"{service} {operation} failed: the endpoint could not be reached", true, exception),
+            _ when AwsPipelines.IsTransportFailure(exception) => new CloudProviderException(
+                operation, "Unreachable", $"{service} {operation} failed: the endpoint's answer could not be read", true, exception),
             _ => new CloudProviderException(operation, "Unexpected", $"{service} {operation} failed unexpectedly", false, exception),
         };
     }

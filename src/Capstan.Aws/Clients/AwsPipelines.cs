@@ -56,8 +56,41 @@ public sealed class AwsPipelines
             || (service.StatusCode == 0 && service.InnerException is HttpRequestException or IOException or TimeoutException),
         TimeoutRejectedException or TimeoutException or HttpRequestException or IOException => true,
         OperationCanceledException => false,
-        _ => false,
+        _ => IsTransportFailure(exception),
     };
+
+    /// <summary>
+    /// An exception thrown inside the HTTP client itself (System.Net.Http) rather than by the SDK or the service: the
+    /// answer on that connection could not be read (its status line, say), which is the connection's fault, not the
+    /// request's, so a call that may be repeated is tried again on another connection.
+    /// </summary>
+    public static bool IsTransportFailure(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (exception is OperationCanceledException or ObjectDisposedException)
+        {
+            return false;
+        }
+
+        // Where it was thrown: the first frame that is not a throw helper (the runtime's ThrowHelper, an exception
+        // type's own ThrowIf... methods, anything hidden from stack traces).
+        foreach (var frame in new System.Diagnostics.StackTrace(exception, false).GetFrames())
+        {
+            var method = frame.GetMethod();
+            var type = method?.DeclaringType;
+            if (method is null || type is null || method.IsDefined(typeof(System.Diagnostics.StackTraceHiddenAttribute), false)
+                || type.IsDefined(typeof(System.Diagnostics.StackTraceHiddenAttribute), false) || typeof(Exception).IsAssignableFrom(type)
+                || type.Name == "ThrowHelper")
+            {
+                continue;
+            }
+
+            var space = type.Namespace ?? "";
+            return space == "System.Net.Http" || space.StartsWith("System.Net.Http.", StringComparison.Ordinal);
+        }
+
+        return false;
+    }
 
     public static bool IsThrottling(string? code) => code is not null && s_throttlingCodes.Contains(code);
 

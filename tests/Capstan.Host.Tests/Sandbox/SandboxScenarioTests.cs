@@ -87,10 +87,9 @@ public sealed class SandboxScenarioTests : IDisposable
     {
         var (exit, report, output) = await PlayAsync("nodegroup-backoff", "30");
 
-        Assert.Equal(0, exit);
+        Assert.True(exit == 0, $"{report["failedExpectations"]?.ToJsonString()}\n{output}");
         AssertClean(report, output);
         Assert.Equal(5, (int?)report["podsBound"]);
-        Assert.Contains("node group group-a-spot at desired 2 after", output, StringComparison.Ordinal);
         Assert.Contains("expect: 2 node(s) (2 c5.xlarge), 5 running, 0 pending", output, StringComparison.Ordinal);
     }
 
