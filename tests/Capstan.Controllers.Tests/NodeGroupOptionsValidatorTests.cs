@@ -34,4 +34,18 @@ public sealed class NodeGroupOptionsValidatorTests
             "Capstan:NodeGroups:PriorityConfigMapNamespace must name a namespace",
         ], result.Failures);
     }
+
+    [Fact]
+    public void Balancing_IsOffUnlessAsked_AndTakesTheConfiguredLabelsBesideTheDefaultOnes()
+    {
+        Assert.False(new NodeGroupOptions { BalancingIgnoreLabels = "team" }.Balancing().Enabled);
+
+        var balancing = new NodeGroupOptions { BalanceSimilarNodeGroups = true, BalancingIgnoreLabels = " team , tier,," }.Balancing();
+
+        Assert.True(balancing.Enabled);
+        Assert.Contains("team", balancing.IgnoredLabels);
+        Assert.Contains("tier", balancing.IgnoredLabels);
+        Assert.Contains("eks.amazonaws.com/nodegroup", balancing.IgnoredLabels);
+        Assert.DoesNotContain("", balancing.IgnoredLabels);
+    }
 }

@@ -156,19 +156,21 @@ public sealed class NodeGroupRegistry(INodeGroupProvider provider, NodeGroupOpti
         var now = time.GetUtcNow();
         lock (_gate)
         {
-            return [.. Current().Where(g => !(_backoffs.TryGetValue(g.Name, out var b) && b.Until > now))];
+            return [.. Current().Where(g => BackedOffUntilLocked(g.Name, now) is null)];
         }
     }
 
     /// <summary>When the group may be grown again, or null when it is not backed off.</summary>
     public DateTimeOffset? BackedOffUntil(string groupName)
     {
-        var now = time.GetUtcNow();
         lock (_gate)
         {
-            return _backoffs.TryGetValue(groupName, out var b) && b.Until > now ? b.Until : null;
+            return BackedOffUntilLocked(groupName, time.GetUtcNow());
         }
     }
+
+    private DateTimeOffset? BackedOffUntilLocked(string groupName, DateTimeOffset now) =>
+        _backoffs.TryGetValue(groupName, out var b) && b.Until > now ? b.Until : null;
 
     /// <summary>How long the group stays backed off from now (zero when it is not).</summary>
     public TimeSpan BackoffRemaining(string groupName)
@@ -235,9 +237,12 @@ public sealed class NodeGroupRegistry(INodeGroupProvider provider, NodeGroupOpti
     {
         lock (_gate)
         {
-            _desired[groupName] = (desired, time.GetUtcNow());
+            SetDesiredLocked(groupName, desired, time.GetUtcNow());
         }
     }
+
+    /// <summary>A desired capacity Capstan set: it holds over listings that started before it.</summary>
+    private void SetDesiredLocked(string groupName, int desired, DateTimeOffset now) => _desired[groupName] = (desired, now);
 
     /// <summary>Records a scale-up Capstan made: the group's new desired capacity and the nodes now on their way.</summary>
     public void ScaledUp(string groupName, int desired)
@@ -245,7 +250,7 @@ public sealed class NodeGroupRegistry(INodeGroupProvider provider, NodeGroupOpti
         var now = time.GetUtcNow();
         lock (_gate)
         {
-            _desired[groupName] = (desired, now);
+            SetDesiredLocked(groupName, desired, now);
             _pending[groupName] = new PendingScaleUp(desired, now);
             LastScaleUp = now;
         }
@@ -261,7 +266,7 @@ public sealed class NodeGroupRegistry(INodeGroupProvider provider, NodeGroupOpti
             if (group is not null)
             {
                 var current = _desired.TryGetValue(groupName, out var set) ? set.Desired : group.DesiredCapacity;
-                _desired[groupName] = (Math.Max(group.MinSize, current - 1), now);
+                SetDesiredLocked(groupName, Math.Max(group.MinSize, current - 1), now);
             }
 
             LastScaleDown = now;

@@ -75,15 +75,15 @@ public static class NodeGroupPlanner
             if (choice.Group is { } group)
             {
                 var shares = balancing is { Enabled: true } ? Balance(round, choice, group, usable, balancing) : [(group, choice.NodeCount)];
-                var given = 0;
-                var nodesLeft = choice.NodeCount;
+                // The pods go with the nodes, in proportion (the last share ends at the last pod): kube-scheduler
+                // places them wherever the nodes come up.
+                var nodesBefore = 0;
                 foreach (var (share, count) in shares)
                 {
-                    // The pods go with the nodes, in proportion: kube-scheduler places them wherever the nodes come up.
-                    var podCount = nodesLeft == count ? choice.Pods.Count - given : choice.Pods.Count * count / choice.NodeCount;
-                    scaleUps.Add(new NodeGroupScaleUp(share, share.DesiredCapacity, share.DesiredCapacity + count, [.. choice.Pods.Skip(given).Take(podCount)]));
-                    given += podCount;
-                    nodesLeft -= count;
+                    var first = choice.Pods.Count * nodesBefore / choice.NodeCount;
+                    nodesBefore += count;
+                    var end = choice.Pods.Count * nodesBefore / choice.NodeCount;
+                    scaleUps.Add(new NodeGroupScaleUp(share, share.DesiredCapacity, share.DesiredCapacity + count, [.. choice.Pods.Take(first..end)]));
                     usable.Remove(share);
                 }
             }

@@ -581,7 +581,7 @@ public static class ManifestReader
         {
             if (_finished.Count > 0)
             {
-                notes.Add($"{Count(_finished.Count)} finished pod(s) (Succeeded or Failed) take no capacity and are left out ({Sample(_finished)})");
+                notes.Add($"{Number(_finished.Count)} finished pod(s) (Succeeded or Failed) take no capacity and are left out ({Sample(_finished)})");
             }
 
             if (_bound.Count == 0)
@@ -599,31 +599,35 @@ public static class ManifestReader
 
             foreach (var (pod, nodeName) in _bound)
             {
-                if (index.ContainsKey(nodeName))
-                {
-                    (byNode.TryGetValue(nodeName, out var list) ? list : byNode[nodeName] = []).Add(pod);
-                }
-                else
+                if (!index.ContainsKey(nodeName))
                 {
                     elsewhere.Add($"{pod.Key} on {nodeName}");
+                    continue;
                 }
+
+                if (!byNode.TryGetValue(nodeName, out var list))
+                {
+                    byNode[nodeName] = list = [];
+                }
+
+                list.Add(pod);
             }
 
             foreach (var (nodeName, pods) in byNode)
             {
-                var node = Nodes[index[nodeName]];
-                Nodes[index[nodeName]] = node with { Pods = [.. node.Pods, .. pods] };
+                var at = index[nodeName];
+                Nodes[at] = Nodes[at] with { Pods = [.. Nodes[at].Pods, .. pods] };
             }
 
             if (elsewhere.Count > 0)
             {
-                notes.Add($"{Count(elsewhere.Count)} pod(s) are bound to nodes the input does not give and are left out ({Sample(elsewhere)}); add the Node objects to count them");
+                notes.Add($"{Number(elsewhere.Count)} pod(s) are bound to nodes the input does not give and are left out ({Sample(elsewhere)}); add the Node objects to count them");
             }
 
-            static string Count(int n) => n.ToString(CultureInfo.InvariantCulture);
+            static string Number(int n) => n.ToString(CultureInfo.InvariantCulture);
 
             static string Sample(List<string> items) =>
-                items.Count <= 3 ? string.Join(", ", items) : $"{string.Join(", ", items.Take(3))} and {Count(items.Count - 3)} more";
+                items.Count <= 3 ? string.Join(", ", items) : $"{string.Join(", ", items.Take(3))} and {Number(items.Count - 3)} more";
         }
 
         public void Collect(object parsed)
